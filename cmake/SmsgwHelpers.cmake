@@ -1,0 +1,11 @@
+# smsgw_add_test(NAME SOURCES... [LIBS ...] [LABELS ...])
+# One GoogleTest binary per test file, registered with CTest under its own name.
+function(smsgw_add_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest_main GTest::gmock)
+  add_test(NAME ${name} COMMAND ${name})
+  if(T_LABELS)
+    set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()

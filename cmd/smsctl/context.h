@@ -1,0 +1,40 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+#include "config/config.h"
+
+namespace smsgw::smsctl {
+
+enum class Output { kText, kJson };
+
+// What every subcommand gets: the global options and the way to print.
+struct Context {
+  std::string config_path;  // --config; resolved like the daemons do
+  Output output = Output::kText;
+
+  // Loads the config file (errors name the file and key).
+  Result<config::Config> LoadConfig() const;
+  // Prints `json` as one line (--output json) or `text` (default).
+  void Print(const nlohmann::json& json, const std::string& text) const;
+};
+
+// A subcommand's action: returns the process exit code. Errors are returned as Status and
+// turned into "smsctl: <message>" on stderr by the caller, with ExitCodeFor(status).
+using Action = std::function<Status()>;
+
+int ExitCodeFor(const Status& status);
+
+// Each group adds its subcommands to `app`; `run` receives the chosen action.
+void AddAccountCommands(CLI::App& app, Context& ctx, Action& run);
+void AddMoneyCommands(CLI::App& app, Context& ctx, Action& run);
+void AddMigrateCommand(CLI::App& app, Context& ctx, Action& run);
+
+int SmsctlMain(int argc, char** argv);
+
+}  // namespace smsgw::smsctl

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "pg/pg.h"
+
+namespace smsgw::ledger {
+
+// The ledger's durable side in PostgreSQL: accounts, API keys, the top-up journal and balance
+// flushes. Thread-safe (each call takes a connection from the pool).
+class AccountStore {
+ public:
+  explicit AccountStore(pg::Pool& pool) : pool_(pool) {}
+
+  struct Account {
+    int64_t id = 0;
+    std::string name;
+    std::string status;
+    int64_t price_normal = 0;
+    int64_t price_express = 0;
+    int64_t balance = 0;
+  };
+  struct ApiKey {
+    std::string key_hash;
+    int64_t account_id = 0;
+  };
+  struct TopUp {
+    int64_t account_id = 0;
+    std::string reference;
+    int64_t amount = 0;
+    bool duplicate = false;  // the reference was recorded before this call
+    bool applied = false;    // Redis has it already
+  };
+  struct Flush {
+    std::string flush_id;
+    int64_t account_id = 0;
+    int64_t amount = 0;
+  };
+
+  // Inserts the account and its first key in one transaction. kConflict if the name is taken.
+  Result<int64_t> CreateAccount(const std::string& name, int64_t price_normal, int64_t price_express,
+                                const std::string& key_hash, const std::string& key_id);
+
+  // Records a top-up and adds it to the durable balance, once per (account, reference).
+  // kNotFound for an unknown account; kConflict if the reference was used with another amount.
+  Result<TopUp> RecordTopUp(int64_t account_id, const std::string& reference, int64_t amount);
+  Status MarkTopUpApplied(int64_t account_id, const std::string& reference);
+  Status MarkAllTopUpsApplied(const std::vector<int64_t>& account_ids);
+  Result<std::vector<TopUp>> PendingTopUps();
+
+  Result<std::vector<Account>> LoadAccounts();
+  Result<std::vector<ApiKey>> LoadApiKeys();
+
+  // Adds each flush's amount to its account's durable balance; a flush id already recorded
+  // is skipped, so re-applying a flush after a crash never counts it twice.
+  Status ApplyFlushes(const std::vector<Flush>& flushes);
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace smsgw::ledger

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "account_store.h"
+#include "common/status.h"
+#include "proto/smsgw.pb.h"
+#include "redis/redis.h"
+
+namespace smsgw::ledger {
+
+// Balances and holds (DESIGN.md section 3). The hot balance lives in Redis and changes only
+// inside Lua scripts; PostgreSQL holds accounts, the top-up journal and the flushed balance.
+// Thread-safe: every call leases its own Redis connection.
+class Ledger {
+ public:
+  Ledger(redis::Pool& redis, AccountStore& store) : redis_(redis), store_(store) {}
+
+  Result<v1::CreateAccountReply> CreateAccount(const v1::CreateAccountRequest& req);
+  // PostgreSQL first (the journal row, idempotent on the reference), then Redis.
+  Result<v1::TopUpReply> TopUp(const v1::TopUpRequest& req);
+  Result<v1::BalanceReply> GetBalance(int64_t account_id);
+  Result<v1::DebitReply> Debit(const v1::DebitRequest& req);
+  Result<v1::CaptureReply> Capture(const v1::CaptureRequest& req);
+  Result<v1::RefundReply> Refund(const v1::RefundRequest& req);
+
+  // Start-up recovery: loads accounts and keys that Redis lacks (a new or emptied Redis) and
+  // finishes top-ups committed to PostgreSQL but not yet applied to Redis.
+  Status WarmUp();
+  // Moves up to `max_accounts` accounts' balance deltas to PostgreSQL (see lua::kFlushTake).
+  // Returns how many accounts were flushed.
+  Result<int> FlushOnce(int max_accounts);
+  // Refunds up to `max_holds` holds whose TTL has passed, marking them expired and appending
+  // an `expired` event for each. Returns how many expired.
+  Result<int> SweepOnce(int64_t now_ms, int max_holds);
+
+ private:
+  Status ApplyTopUpToRedis(int64_t account_id, const std::string& reference, int64_t amount,
+                           v1::TopUpReply* reply);
+  Status LoadAccount(redis::Connection& conn, const AccountStore::Account& a);
+
+  redis::Pool& redis_;
+  AccountStore& store_;
+};
+
+}  // namespace smsgw::ledger

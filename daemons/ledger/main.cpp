@@ -1,0 +1,3 @@
+#include "run_ledger.h"
+
+int main(int argc, char** argv) { return smsgw::ledger::RunLedger(argc, argv); }

@@ -1,0 +1,114 @@
+#include "run_ledger.h"
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <thread>
+
+#include "account_store.h"
+#include "common/time.h"
+#include "daemon/runtime.h"
+#include "ledger.h"
+#include "ledger_service.h"
+
+namespace smsgw::ledger {
+namespace {
+
+constexpr int kFlushBatch = 1000;
+constexpr int kSweepBatch = 1000;
+
+// Runs `step` every `interval` until stopped; a failing step is logged and retried next time.
+class Ticker {
+ public:
+  template <typename Fn>
+  Ticker(const char* name, std::chrono::milliseconds interval, Fn step)
+      : thread_([this, name, interval, step] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, interval, [&] { return stop_; })) {
+            lock.unlock();
+            Status s = step();
+            if (!s.ok()) spdlog::warn("{}: {}", name, s.ToString());
+            lock.lock();
+          }
+        }) {}
+  ~Ticker() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int RunLedger(int argc, char** argv) {
+  daemon::Startup start = daemon::Start("smsgw-ledger", argc, argv);
+  if (start.exit_code >= 0) return start.exit_code;
+  const config::Config& config = start.config;
+
+  Result<std::unique_ptr<redis::Pool>> redis = redis::Pool::Open(config.redis);
+  if (!redis.ok()) {
+    spdlog::critical("{}", redis.status().ToString());
+    return 1;
+  }
+  Result<std::unique_ptr<pg::Pool>> pg = pg::Pool::Open(config.postgres);
+  if (!pg.ok()) {
+    spdlog::critical("{}", pg.status().ToString());
+    return 1;
+  }
+  AccountStore store(**pg);
+  Ledger ledger(**redis, store);
+  if (Status s = ledger.WarmUp(); !s.ok()) {
+    spdlog::critical("warm-up: {}", s.ToString());
+    return 1;
+  }
+  // Deltas still in Redis from before a crash are flushed first, before new traffic.
+  while (true) {
+    Result<int> n = ledger.FlushOnce(kFlushBatch);
+    if (!n.ok()) {
+      spdlog::critical("flush at start: {}", n.status().ToString());
+      return 1;
+    }
+    if (*n == 0) break;
+  }
+
+  LedgerService service(ledger);
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(config.ledger.listen, grpc::InsecureServerCredentials(), &bound_port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    spdlog::critical("cannot listen on {}", config.ledger.listen);
+    return 1;
+  }
+  spdlog::info("ledger listening on {}", config.ledger.listen);
+  {
+    Ticker flusher("flush", std::chrono::milliseconds(config.ledger.flush_interval_ms), [&] {
+      return ledger.FlushOnce(kFlushBatch).status();
+    });
+    Ticker sweeper("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms), [&] {
+      return ledger.SweepOnce(NowMs(), kSweepBatch).status();
+    });
+    daemon::NotifyReady();
+    daemon::WaitForStop();
+    daemon::NotifyStopping();
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+  // One last flush so a clean stop leaves PostgreSQL's balances current.
+  if (Result<int> n = ledger.FlushOnce(kFlushBatch); !n.ok()) spdlog::warn("final flush: {}", n.status().ToString());
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace smsgw::ledger

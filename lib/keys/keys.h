@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+// Every Redis key smsgw uses, in one place (DESIGN.md sections 3 and 4). Per-account keys carry
+// the hash tag {a:<id>} so one account's keys share a Redis Cluster slot and one Lua script may
+// touch them together.
+namespace smsgw::keys {
+
+inline std::string AccountTag(int64_t account_id) { return "{a:" + std::to_string(account_id) + "}"; }
+
+// Hash: balance, held, status (active|disabled), price_normal, price_express, name, delta.
+inline std::string Account(int64_t account_id) { return AccountTag(account_id) + ":acct"; }
+// Hash: message id -> "<state>:<cost>", state one of held, charged, refunded.
+inline std::string Holds(int64_t account_id) { return AccountTag(account_id) + ":holds"; }
+// Set of top-up references already applied to the Redis balance.
+inline std::string TopUps(int64_t account_id) { return AccountTag(account_id) + ":topups"; }
+// The account's normal-priority stream.
+inline std::string AccountQueue(int64_t account_id) { return AccountTag(account_id) + ":q"; }
+
+// String: SHA-256 hex of an API key -> account id.
+inline std::string ApiKey(const std::string& key_hash) { return "apikey:" + key_hash; }
+
+inline constexpr const char* kExpressQueue = "q:express";
+inline constexpr const char* kActiveAccounts = "q:active";
+inline constexpr const char* kRetry = "q:retry";
+inline constexpr const char* kDeadLetters = "q:dlq";
+inline constexpr const char* kReportEvents = "ev:report";
+// Sorted set: "<account>:<message id>" scored by the hold's expiry (ms).
+inline constexpr const char* kHoldExpiry = "ledger:hold_expiry";
+// Set of accounts whose Redis balance has moved since the last flush to PostgreSQL.
+inline constexpr const char* kDirtyAccounts = "ledger:dirty";
+
+// String: "<account>:<message id>" for an operator's message id, until its receipt arrives.
+inline std::string Receipt(const std::string& operator_name, const std::string& operator_message_id) {
+  return "dlr:" + operator_name + ":" + operator_message_id;
+}
+
+// Consumer groups.
+inline constexpr const char* kSchedGroup = "sched";
+inline constexpr const char* kReportGroup = "report";
+// The stream field holding the protobuf payload of an entry.
+inline constexpr const char* kPayloadField = "e";
+
+}  // namespace smsgw::keys

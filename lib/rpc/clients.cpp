@@ -1,0 +1,77 @@
+#include "rpc/clients.h"
+
+#include "rpc/status.h"
+
+namespace smsgw::rpc {
+namespace {
+
+void SetDeadline(grpc::ClientContext& ctx, std::chrono::milliseconds d) {
+  ctx.set_deadline(std::chrono::system_clock::now() + d);
+}
+
+}  // namespace
+
+LedgerClient::LedgerClient(const std::string& address, std::chrono::milliseconds deadline)
+    : stub_(v1::Ledger::NewStub(MakeChannel(address))), deadline_(deadline) {}
+
+template <typename Req, typename Rep, typename Fn>
+Result<Rep> LedgerClient::Call(const char* what, const Req& req, Fn fn) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline_);
+  Rep reply;
+  grpc::Status s = (stub_.get()->*fn)(&ctx, req, &reply);
+  if (!s.ok()) return FromGrpc(s, what);
+  return reply;
+}
+
+Result<v1::CreateAccountReply> LedgerClient::CreateAccount(const v1::CreateAccountRequest& req) {
+  return Call<v1::CreateAccountRequest, v1::CreateAccountReply>("ledger CreateAccount", req,
+                                                                &v1::Ledger::Stub::CreateAccount);
+}
+
+Result<v1::TopUpReply> LedgerClient::TopUp(const v1::TopUpRequest& req) {
+  return Call<v1::TopUpRequest, v1::TopUpReply>("ledger TopUp", req, &v1::Ledger::Stub::TopUp);
+}
+
+Result<v1::BalanceReply> LedgerClient::GetBalance(int64_t account_id) {
+  v1::GetBalanceRequest req;
+  req.set_account_id(account_id);
+  return Call<v1::GetBalanceRequest, v1::BalanceReply>("ledger GetBalance", req, &v1::Ledger::Stub::GetBalance);
+}
+
+Result<v1::DebitReply> LedgerClient::Debit(const v1::DebitRequest& req) {
+  return Call<v1::DebitRequest, v1::DebitReply>("ledger Debit", req, &v1::Ledger::Stub::Debit);
+}
+
+Result<v1::CaptureReply> LedgerClient::Capture(int64_t account_id, const std::string& message_id) {
+  v1::CaptureRequest req;
+  req.set_account_id(account_id);
+  req.set_message_id(message_id);
+  return Call<v1::CaptureRequest, v1::CaptureReply>("ledger Capture", req, &v1::Ledger::Stub::Capture);
+}
+
+Result<v1::RefundReply> LedgerClient::Refund(int64_t account_id, const std::string& message_id,
+                                             const std::string& reason) {
+  v1::RefundRequest req;
+  req.set_account_id(account_id);
+  req.set_message_id(message_id);
+  req.set_reason(reason);
+  return Call<v1::RefundRequest, v1::RefundReply>("ledger Refund", req, &v1::Ledger::Stub::Refund);
+}
+
+ReportClient::ReportClient(const std::string& address, std::chrono::milliseconds deadline)
+    : stub_(v1::Report::NewStub(MakeChannel(address))), deadline_(deadline) {}
+
+Result<v1::MessageRecord> ReportClient::GetMessage(int64_t account_id, const std::string& message_id) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline_);
+  v1::GetMessageRequest req;
+  req.set_account_id(account_id);
+  req.set_message_id(message_id);
+  v1::MessageRecord reply;
+  grpc::Status s = stub_->GetMessage(&ctx, req, &reply);
+  if (!s.ok()) return FromGrpc(s, "report GetMessage");
+  return reply;
+}
+
+}  // namespace smsgw::rpc

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "proto/smsgw.grpc.pb.h"
+
+namespace smsgw::rpc {
+
+// Blocking client of smsgw-ledger. Thread-safe (gRPC stubs are). Transport failures come back
+// as kUnavailable; business outcomes (insufficient funds, unknown hold) are in the reply's
+// `result` field. Every call carries a deadline so a stuck ledger cannot hang the caller.
+class LedgerClient {
+ public:
+  explicit LedgerClient(const std::string& address,
+                        std::chrono::milliseconds deadline = std::chrono::milliseconds(3000));
+
+  Result<v1::CreateAccountReply> CreateAccount(const v1::CreateAccountRequest& req);
+  Result<v1::TopUpReply> TopUp(const v1::TopUpRequest& req);
+  Result<v1::BalanceReply> GetBalance(int64_t account_id);
+  Result<v1::DebitReply> Debit(const v1::DebitRequest& req);
+  Result<v1::CaptureReply> Capture(int64_t account_id, const std::string& message_id);
+  Result<v1::RefundReply> Refund(int64_t account_id, const std::string& message_id, const std::string& reason);
+
+ private:
+  template <typename Req, typename Rep, typename Fn>
+  Result<Rep> Call(const char* what, const Req& req, Fn fn);
+
+  std::unique_ptr<v1::Ledger::Stub> stub_;
+  std::chrono::milliseconds deadline_;
+};
+
+// Blocking client of smsgw-report.
+class ReportClient {
+ public:
+  explicit ReportClient(const std::string& address,
+                        std::chrono::milliseconds deadline = std::chrono::milliseconds(3000));
+  // kNotFound when the message is not (yet) known for that account.
+  Result<v1::MessageRecord> GetMessage(int64_t account_id, const std::string& message_id);
+
+ private:
+  std::unique_ptr<v1::Report::Stub> stub_;
+  std::chrono::milliseconds deadline_;
+};
+
+}  // namespace smsgw::rpc

@@ -1,0 +1,46 @@
+#include "rpc/status.h"
+
+namespace smsgw::rpc {
+
+grpc::Status ToGrpc(const Status& status) {
+  using grpc::StatusCode;
+  StatusCode code = StatusCode::INTERNAL;
+  switch (status.code()) {
+    case ErrorCode::kOk: return grpc::Status::OK;
+    case ErrorCode::kInvalidArgument: code = StatusCode::INVALID_ARGUMENT; break;
+    case ErrorCode::kUnauthenticated: code = StatusCode::UNAUTHENTICATED; break;
+    case ErrorCode::kPermissionDenied: code = StatusCode::PERMISSION_DENIED; break;
+    case ErrorCode::kInsufficientFunds: code = StatusCode::FAILED_PRECONDITION; break;
+    case ErrorCode::kNotFound: code = StatusCode::NOT_FOUND; break;
+    case ErrorCode::kConflict: code = StatusCode::ALREADY_EXISTS; break;
+    case ErrorCode::kUnavailable: code = StatusCode::UNAVAILABLE; break;
+    case ErrorCode::kInternal: code = StatusCode::INTERNAL; break;
+  }
+  return grpc::Status(code, status.message());
+}
+
+Status FromGrpc(const grpc::Status& status, std::string_view what) {
+  using grpc::StatusCode;
+  if (status.ok()) return Status::Ok();
+  std::string message = std::string(what) + ": " + status.error_message();
+  switch (status.error_code()) {
+    case StatusCode::INVALID_ARGUMENT:
+    case StatusCode::OUT_OF_RANGE: return Status::InvalidArgument(message);
+    case StatusCode::UNAUTHENTICATED: return Status::Unauthenticated(message);
+    case StatusCode::PERMISSION_DENIED: return Status::PermissionDenied(message);
+    case StatusCode::FAILED_PRECONDITION: return Status::InsufficientFunds(message);
+    case StatusCode::NOT_FOUND: return Status::NotFound(message);
+    case StatusCode::ALREADY_EXISTS: return Status::Conflict(message);
+    case StatusCode::UNAVAILABLE:
+    case StatusCode::DEADLINE_EXCEEDED:
+    case StatusCode::CANCELLED:
+    case StatusCode::RESOURCE_EXHAUSTED: return Status::Unavailable(message);
+    default: return Status::Internal(message);
+  }
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+}  // namespace smsgw::rpc

@@ -1,0 +1,89 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace smsgw::config {
+namespace {
+
+constexpr const char* kMinimal = R"(
+[postgres]
+dsn = "host=127.0.0.1 dbname=smsgw"
+)";
+
+TEST(ConfigTest, MinimalFileTakesDefaults) {
+  Result<Config> c = LoadString(kMinimal, "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->postgres.dsn, "host=127.0.0.1 dbname=smsgw");
+  EXPECT_EQ(c->redis.port, 6379);
+  EXPECT_EQ(c->api.listen, "127.0.0.1:8080");
+  EXPECT_TRUE(c->operators.empty());
+}
+
+TEST(ConfigTest, MissingRequiredKeyIsNamed) {
+  Result<Config> c = LoadString("[redis]\nport = 7000\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("postgres.dsn: required key is missing"), std::string::npos)
+      << c.status().message();
+}
+
+TEST(ConfigTest, UnknownKeyIsNamed) {
+  Result<Config> c = LoadString(std::string(kMinimal) + "[api]\nlisen = \"x\"\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("api.lisen: unknown key"), std::string::npos) << c.status().message();
+}
+
+TEST(ConfigTest, UnknownSectionIsNamed) {
+  Result<Config> c = LoadString(std::string(kMinimal) + "[apii]\nlisten = \"x\"\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("apii: unknown key"), std::string::npos);
+}
+
+TEST(ConfigTest, WrongTypeIsNamed) {
+  Result<Config> c = LoadString(std::string(kMinimal) + "[redis]\nport = \"6379\"\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("redis.port: wrong type"), std::string::npos) << c.status().message();
+}
+
+TEST(ConfigTest, BadValueIsNamed) {
+  Result<Config> c = LoadString(std::string(kMinimal) + "[sched]\nnormal_min_share = 1.5\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("sched.normal_min_share"), std::string::npos);
+}
+
+TEST(ConfigTest, OperatorsAreReadAndChecked) {
+  std::string text = std::string(kMinimal) + R"(
+[[operators]]
+name = "op1"
+host = "127.0.0.1"
+port = 2775
+system_id = "smsgw"
+password = "secret"
+prefixes = ["+98912", "+98935"]
+window = 20
+)";
+  Result<Config> c = LoadString(text, "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->operators.size(), 1u);
+  EXPECT_EQ(c->operators[0].window, 20);
+  EXPECT_EQ(c->operators[0].prefixes.size(), 2u);
+
+  Result<Config> missing = LoadString(std::string(kMinimal) + "[[operators]]\nname = \"x\"\n", "t.toml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("operators[0].host: required key is missing"), std::string::npos)
+      << missing.status().message();
+}
+
+TEST(ConfigTest, SyntaxErrorIsReported) {
+  Result<Config> c = LoadString("[postgres\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(ConfigTest, MissingFileIsReported) {
+  Result<Config> c = LoadFile("/nonexistent/smsgw.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("/nonexistent/smsgw.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace smsgw::config

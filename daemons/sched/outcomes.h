@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proto/smsgw.pb.h"
+#include "queue_reader.h"
+#include "redis/redis.h"
+
+namespace smsgw::sched {
+
+// The Redis commands that record what became of a message. Each function returns commands to
+// be sent in one pipeline together with others, so one round trip acks a whole batch.
+// Pure: no I/O here.
+
+// XACK + XDEL: the entry is done; memory holds only the backlog.
+std::vector<redis::Command> AckCommands(const QueuedMessage& m);
+
+// A status event for ev:report.
+redis::Command EventCommand(const v1::StatusEvent& event);
+v1::StatusEvent MakeEvent(const v1::Envelope& e, v1::MessageStatus status, int64_t at_ms);
+
+// The operator took the message: a submitted event, one receipt key per part id
+// ("<account>:<message id>:<parts>", kept `receipt_ttl_s`), then the ack.
+std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std::string& operator_name,
+                                              const std::vector<std::string>& operator_ids, int receipt_ttl_s,
+                                              int64_t now_ms);
+
+// Back to q:retry, due at `due_ms`, with `attempts` recorded in the envelope; then the ack.
+std::vector<redis::Command> RetryCommands(const QueuedMessage& m, int32_t attempts, int64_t due_ms);
+
+// Into q:dlq with the reason, a `failed` event, then the ack. The caller refunds first.
+std::vector<redis::Command> DeadLetterCommands(const QueuedMessage& m, const std::string& error, int64_t now_ms);
+
+// Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^attempt)), at least
+// base/2 so a retry never spins. `unit_random` is uniform in [0,1).
+int64_t BackoffMs(int attempt, double unit_random, int64_t base_ms = 1000, int64_t cap_ms = 300000);
+
+}  // namespace smsgw::sched

@@ -1,0 +1,121 @@
+#include "sms/phone.h"
+
+#include <phonenumbers/logger.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <cctype>
+#include <string>
+
+#include "sms/gsm7.h"
+#include "sms/utf8.h"
+
+namespace smsgw::sms {
+
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+constexpr size_t kMaxNumberInput = 64;  // far above any real spelling; bounds parser work
+constexpr int kMaxSenderDigits = 15;    // E.164 maximum
+constexpr int kMaxSenderChars = 11;     // alphanumeric source_addr limit
+
+// The process-wide libphonenumber instance, with its logging silenced. Builds differ in their
+// default logger (the library ships a StdoutLogger); a message about rejected user input on a
+// daemon's stdout would be noise, since the caller gets the error as a Status anyway.
+const PhoneNumberUtil& Util() {
+  static PhoneNumberUtil* const util = [] {
+    PhoneNumberUtil* u = PhoneNumberUtil::GetInstance();
+    u->SetLogger(new i18n::phonenumbers::NullLogger());  // takes ownership
+    return u;
+  }();
+  return *util;
+}
+
+Status InvalidNumber() { return Status::InvalidArgument("to: not a valid phone number"); }
+
+bool IsDigit(char32_t cp) {
+  return (cp >= U'0' && cp <= U'9') || (cp >= 0x0660 && cp <= 0x0669) ||  // Arabic-Indic
+         (cp >= 0x06F0 && cp <= 0x06F9);                                  // Persian
+}
+
+bool IsNumberPunctuation(char32_t cp) {
+  return cp == U' ' || cp == U'-' || cp == U'(' || cp == U')' || cp == U'.' || cp == U'/';
+}
+
+// True if `input` holds only what a person writes in a phone number; a '+' only first.
+bool HasOnlyNumberCharacters(std::string_view input) {
+  size_t pos = 0;
+  while (pos < input.size()) {
+    const size_t start = pos;
+    const char32_t cp = DecodeUtf8(input, &pos);
+    if (cp == kInvalidCodePoint) return false;
+    if (cp == U'+' && start == 0) continue;
+    if (!IsDigit(cp) && !IsNumberPunctuation(cp)) return false;
+  }
+  return true;
+}
+
+std::string UpperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> NormalizeNumber(std::string_view input, std::string_view default_region) {
+  if (input.empty() || input.size() > kMaxNumberInput || !HasOnlyNumberCharacters(input)) {
+    return InvalidNumber();
+  }
+  const PhoneNumberUtil& util = Util();
+  PhoneNumber number;
+  if (util.Parse(std::string(input), UpperAscii(default_region), &number) !=
+      PhoneNumberUtil::NO_PARSING_ERROR) {
+    return InvalidNumber();
+  }
+  if (!util.IsValidNumber(number)) return InvalidNumber();
+  std::string e164;
+  util.Format(number, PhoneNumberUtil::E164, &e164);
+  return e164;
+}
+
+bool IsSupportedRegion(std::string_view region) {
+  if (region.size() != 2) return false;
+  return Util().GetCountryCodeForRegion(UpperAscii(region)) != 0;
+}
+
+Result<std::string> ValidateSender(std::string_view from) {
+  if (from.empty()) return std::string();
+
+  const std::string_view digits = from.front() == '+' ? from.substr(1) : from;
+  const bool all_digits = digits.find_first_not_of("0123456789") == std::string_view::npos;
+  if (!digits.empty() && all_digits) {
+    if (digits.size() > kMaxSenderDigits) {
+      return Status::InvalidArgument("from: a numeric sender has at most 15 digits");
+    }
+    return std::string(from);
+  }
+  if (from.front() == '+' && all_digits) {
+    return Status::InvalidArgument("from: '+' must be followed by digits");
+  }
+
+  int chars = 0;
+  size_t pos = 0;
+  while (pos < from.size()) {
+    const char32_t cp = DecodeUtf8(from, &pos);
+    if (cp == kInvalidCodePoint) return Status::InvalidArgument("from: not valid UTF-8");
+    const auto gsm = LookupGsm7(cp);
+    if (!gsm || gsm->extended || cp == U'\n' || cp == U'\r') {
+      return Status::InvalidArgument(
+          "from: an alphanumeric sender may use only GSM 03.38 basic characters");
+    }
+    ++chars;
+  }
+  if (chars > kMaxSenderChars) {
+    return Status::InvalidArgument("from: an alphanumeric sender has at most 11 characters");
+  }
+  return std::string(from);
+}
+
+}  // namespace smsgw::sms

@@ -1,0 +1,119 @@
+#include "sms/phone.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace smsgw::sms {
+namespace {
+
+std::string Normalized(std::string_view input, std::string_view region) {
+  auto number = NormalizeNumber(input, region);
+  EXPECT_TRUE(number.ok()) << input << ": " << number.status().ToString();
+  return number.ok() ? *number : "";
+}
+
+void ExpectInvalidNumber(std::string_view input, std::string_view region) {
+  auto number = NormalizeNumber(input, region);
+  ASSERT_FALSE(number.ok()) << input << " gave " << *number;
+  EXPECT_EQ(number.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(number.status().message(), "to: not a valid phone number");
+}
+
+TEST(PhoneTest, IranianMobileInEverySpelling) {
+  EXPECT_EQ(Normalized("+989121234567", "IR"), "+989121234567");
+  EXPECT_EQ(Normalized("09121234567", "IR"), "+989121234567");
+  EXPECT_EQ(Normalized("00989121234567", "IR"), "+989121234567");
+  EXPECT_EQ(Normalized("+98 912 123 4567", "IR"), "+989121234567");
+  EXPECT_EQ(Normalized("0912-123-4567", "ir"), "+989121234567");  // region in any case
+  EXPECT_EQ(Normalized("۰۹۱۲۱۲۳۴۵۶۷", "IR"), "+989121234567");    // Persian digits
+  EXPECT_EQ(Normalized("+989121234567", "US"), "+989121234567");  // '+' ignores the region
+}
+
+TEST(PhoneTest, UsNumber) {
+  EXPECT_EQ(Normalized("+1 650-253-0000", "IR"), "+16502530000");
+  EXPECT_EQ(Normalized("(650) 253-0000", "US"), "+16502530000");
+  EXPECT_EQ(Normalized("011 98 912 123 4567", "US"), "+989121234567");  // US exit code
+}
+
+TEST(PhoneTest, RejectsJunk) {
+  ExpectInvalidNumber("", "IR");
+  ExpectInvalidNumber("hello", "IR");
+  ExpectInvalidNumber("12", "IR");
+  ExpectInvalidNumber("+98912", "IR");
+  ExpectInvalidNumber("091212345678901234", "IR");
+  ExpectInvalidNumber("+1-800-FLOWERS", "US");  // no vanity numbers
+  ExpectInvalidNumber("tel:+989121234567", "IR");
+  ExpectInvalidNumber("+989121234567 ext. 12", "IR");
+  ExpectInvalidNumber("++989121234567", "IR");
+  ExpectInvalidNumber("98+9121234567", "IR");
+  ExpectInvalidNumber("+99912345678", "IR");  // no such country code
+  ExpectInvalidNumber("\xFF", "IR");
+}
+
+TEST(PhoneTest, NationalFormNeedsARegion) {
+  ExpectInvalidNumber("09121234567", "");
+  ExpectInvalidNumber("09121234567", "XX");
+  EXPECT_EQ(Normalized("+989121234567", ""), "+989121234567");
+}
+
+TEST(PhoneTest, LibraryLogsNothing) {
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  (void)NormalizeNumber("09121234567", "XX");
+  (void)NormalizeNumber("1", "IR");
+  (void)NormalizeNumber("+99912345678", "IR");
+  (void)IsSupportedRegion("QQ");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+}
+
+TEST(PhoneTest, SupportedRegions) {
+  EXPECT_TRUE(IsSupportedRegion("IR"));
+  EXPECT_TRUE(IsSupportedRegion("us"));
+  EXPECT_FALSE(IsSupportedRegion("XX"));
+  EXPECT_FALSE(IsSupportedRegion("ZZ"));
+  EXPECT_FALSE(IsSupportedRegion(""));
+  EXPECT_FALSE(IsSupportedRegion("001"));
+}
+
+void ExpectSender(std::string_view from) {
+  auto sender = ValidateSender(from);
+  ASSERT_TRUE(sender.ok()) << from << ": " << sender.status().ToString();
+  EXPECT_EQ(*sender, from);
+}
+
+void ExpectBadSender(std::string_view from) {
+  auto sender = ValidateSender(from);
+  ASSERT_FALSE(sender.ok()) << from;
+  EXPECT_EQ(sender.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sender.status().message().rfind("from: ", 0), 0u) << sender.status().message();
+}
+
+TEST(PhoneTest, SenderAccepted) {
+  ExpectSender("");
+  ExpectSender("MyShop");
+  ExpectSender("Shop 24");
+  ExpectSender("ABCDEFGHIJK");    // 11 characters
+  ExpectSender("ÄÖÜäöüßÆæÅå");    // 11 GSM characters, 22 bytes
+  ExpectSender("12345678901");    // numeric
+  ExpectSender("123456789012345");
+  ExpectSender("+989121234567");
+  ExpectSender("3000");
+}
+
+TEST(PhoneTest, SenderRefused) {
+  ExpectBadSender("ABCDEFGHIJKL");      // 12 characters
+  ExpectBadSender("1234567890123456");  // 16 digits
+  ExpectBadSender("+1234567890123456");
+  ExpectBadSender("+");
+  ExpectBadSender("Shop€");        // extension character
+  ExpectBadSender("Shop[1]");      // extension characters
+  ExpectBadSender("Shop\n");
+  ExpectBadSender("فروشگاه");
+  ExpectBadSender("Shop`");
+  ExpectBadSender("Sh\xFFp");
+}
+
+}  // namespace
+}  // namespace smsgw::sms

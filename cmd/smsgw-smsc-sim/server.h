@@ -1,0 +1,82 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace smsgw::smsc_sim {
+
+// What the simulated SMSC does. The fault options are real protocol behaviour, so the ESME's
+// handling of them is tested against bytes on a socket, not mocks.
+struct ServerOptions {
+  std::string listen_host = "127.0.0.1";
+  uint16_t port = 2775;           // 0: the kernel picks a free port; see Server::port()
+  std::string system_id;          // empty: any system_id may bind
+  std::string password;           // empty: any password; wrong one -> ESME_RINVPASWD
+  int receipt_delay_ms = 200;     // from submit_sm_resp to the deliver_sm receipt
+  int response_delay_ms = 0;      // hold each submit_sm_resp back, so an ESME's window fills
+  std::string receipt_stat = "DELIVRD";  // stat: of every receipt (UNDELIV, EXPIRED, ...)
+  int throttle_every = 0;         // every Nth submit_sm gets ESME_RTHROTTLED; 0: never
+  std::string reject_prefix;      // destination_addr starting with it: ESME_RSUBMITFAIL
+};
+
+// Totals since Start(), over all binds.
+struct ServerCounters {
+  uint64_t binds = 0;          // successful bind_transceiver
+  uint64_t bind_failures = 0;  // refused ones
+  uint64_t submits = 0;        // submit_sm received, whatever the answer
+  uint64_t throttled = 0;
+  uint64_t rejected = 0;
+  uint64_t receipts_sent = 0;
+  uint64_t receipts_acked = 0;  // deliver_sm_resp received
+  uint64_t max_in_flight = 0;   // most submit_sm received and not yet answered on one bind
+};
+
+class ServerImpl;
+
+// A small SMSC speaking SMPP 3.4 over TCP: many transceiver binds at once; answers submit_sm
+// with a fresh message id and, receipt_delay_ms later, sends a deliver_sm receipt (esm_class
+// 0x04, Appendix B text, receipted_message_id and message_state TLVs) over the same bind when
+// registered_delivery asks for one. Answers enquire_link and unbind; generic_nack for anything
+// else, and garbage gets generic_nack and a closed connection.
+//
+// Threads: the io_context may be run by any number of threads (all work is on one strand).
+class Server {
+ public:
+  // Does not listen yet. The io_context must outlive the Server.
+  Server(boost::asio::io_context& io, ServerOptions options);
+
+  // Stop().
+  ~Server();
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens the listening socket (SO_REUSEADDR, so a restart may take the same port at once) and
+  // starts accepting. Fails with kUnavailable when the address cannot be bound. Call once.
+  Status Start();
+
+  // Closes the listening socket and every connection (no unbind: like an SMSC going away).
+  // From a thread that does not run the io_context it returns once all is closed (waiting at
+  // most 5 s), so the port can be reused right away; from inside the io_context it only
+  // starts closing. Idempotent.
+  void Stop();
+
+  // The port listened on, known once Start() succeeded (the chosen one when options.port is 0).
+  uint16_t port() const;
+
+  ServerCounters counters() const;
+
+ private:
+  boost::asio::io_context& io_;
+  std::shared_ptr<ServerImpl> impl_;
+};
+
+// The smsgw-smsc-sim program: flags, logging, signals. Returns the exit code.
+int RunSmscSim(int argc, char** argv);
+
+}  // namespace smsgw::smsc_sim

@@ -2,29 +2,45 @@
 
 namespace smsgw::pg {
 
-std::string ArrayLiteral(const std::vector<int64_t>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(values[i]);
-  }
-  out += '}';
-  return out;
+void ArrayLiteral::Separate() {
+  if (text_.size() > 1) text_ += ',';
 }
 
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
+void ArrayLiteral::AddNull() {
+  Separate();
+  text_ += "NULL";
+}
+
+void ArrayLiteral::AddInt(int64_t v) {
+  Separate();
+  text_ += std::to_string(v);
+}
+
+void ArrayLiteral::AddText(std::string_view s) {
+  Separate();
+  text_ += '"';
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') text_ += '\\';
+    text_ += ch;
   }
-  out += '}';
-  return out;
+  text_ += '"';
+}
+
+std::string ArrayLiteral::Finish() {
+  text_ += '}';
+  return std::move(text_);
+}
+
+std::string IntArray(const std::vector<int64_t>& values) {
+  ArrayLiteral a;
+  for (int64_t v : values) a.AddInt(v);
+  return a.Finish();
+}
+
+std::string TextArray(const std::vector<std::string>& values) {
+  ArrayLiteral a;
+  for (const std::string& v : values) a.AddText(v);
+  return a.Finish();
 }
 
 }  // namespace smsgw::pg

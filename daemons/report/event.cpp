@@ -1,0 +1,193 @@
+#include "event.h"
+
+#include <algorithm>
+#include <map>
+
+#include "sms/uuid7.h"
+
+namespace smsgw::report {
+namespace {
+
+constexpr int kFinalRank = 3;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void StripNul(std::string* s) { s->erase(std::remove(s->begin(), s->end(), '\0'), s->end()); }
+
+std::optional<std::string> NonEmpty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+std::optional<int64_t> NonZero(int64_t ms) {
+  if (ms == 0) return std::nullopt;
+  return ms;
+}
+
+}  // namespace
+
+Result<std::string> CanonicalUuid(std::string_view text) {
+  if (text.size() != 36) return Status::InvalidArgument("not a UUID: wrong length");
+  std::string out(text);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_here) {
+      if (out[i] != '-') return Status::InvalidArgument("not a UUID: misplaced '-'");
+      continue;
+    }
+    if (HexValue(out[i]) < 0) return Status::InvalidArgument("not a UUID: non-hex character");
+    if (out[i] >= 'A' && out[i] <= 'F') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+  }
+  return out;
+}
+
+Result<int64_t> UuidV7TimeMs(std::string_view text) { return sms::UuidV7TimeMs(text); }
+
+int StatusRank(v1::MessageStatus status) {
+  switch (status) {
+    case v1::STATUS_ACCEPTED:
+      return 1;
+    case v1::STATUS_SUBMITTED:
+      return 2;
+    case v1::STATUS_DELIVERED:
+    case v1::STATUS_UNDELIVERED:
+    case v1::STATUS_FAILED:
+    case v1::STATUS_EXPIRED:
+    case v1::STATUS_CANCELED:
+      return kFinalRank;
+    default:
+      return 0;
+  }
+}
+
+std::string_view StatusName(v1::MessageStatus status) {
+  switch (status) {
+    case v1::STATUS_ACCEPTED:
+      return "accepted";
+    case v1::STATUS_SUBMITTED:
+      return "submitted";
+    case v1::STATUS_DELIVERED:
+      return "delivered";
+    case v1::STATUS_UNDELIVERED:
+      return "undelivered";
+    case v1::STATUS_FAILED:
+      return "failed";
+    case v1::STATUS_EXPIRED:
+      return "expired";
+    case v1::STATUS_CANCELED:
+      return "canceled";
+    default:
+      return {};
+  }
+}
+
+v1::MessageStatus StatusFromName(std::string_view name) {
+  for (v1::MessageStatus s :
+       {v1::STATUS_ACCEPTED, v1::STATUS_SUBMITTED, v1::STATUS_DELIVERED, v1::STATUS_UNDELIVERED,
+        v1::STATUS_FAILED, v1::STATUS_EXPIRED, v1::STATUS_CANCELED}) {
+    if (StatusName(s) == name) return s;
+  }
+  return v1::STATUS_UNSPECIFIED;
+}
+
+std::optional<std::string_view> EncodingName(v1::Encoding encoding) {
+  switch (encoding) {
+    case v1::ENCODING_GSM7:
+      return "gsm7";
+    case v1::ENCODING_UCS2:
+      return "ucs2";
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Encoding EncodingFromName(std::string_view name) {
+  return name == "ucs2" ? v1::ENCODING_UCS2 : v1::ENCODING_GSM7;
+}
+
+std::optional<std::string_view> PriorityName(v1::Priority priority) {
+  switch (priority) {
+    case v1::PRIORITY_NORMAL:
+      return "normal";
+    case v1::PRIORITY_EXPRESS:
+      return "express";
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Priority PriorityFromName(std::string_view name) {
+  return name == "express" ? v1::PRIORITY_EXPRESS : v1::PRIORITY_NORMAL;
+}
+
+Result<v1::StatusEvent> DecodeEvent(std::string_view payload) {
+  v1::StatusEvent event;
+  if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return Status::InvalidArgument("not a StatusEvent protobuf");
+  }
+  if (StatusRank(event.status()) == 0) {
+    return Status::InvalidArgument("unknown status " + std::to_string(event.status()));
+  }
+  if (Result<int64_t> t = UuidV7TimeMs(event.message_id()); !t.ok()) {
+    return t.status().WithContext("message_id");
+  }
+  *event.mutable_message_id() = CanonicalUuid(event.message_id()).value();
+  for (std::string* s : {event.mutable_to(), event.mutable_from(), event.mutable_client_ref(),
+                         event.mutable_operator_name(), event.mutable_operator_message_id(),
+                         event.mutable_error()}) {
+    StripNul(s);
+  }
+  return event;
+}
+
+std::vector<MessageUpdate> Coalesce(const std::vector<v1::StatusEvent>& events) {
+  std::map<std::string, MessageUpdate> by_id;  // ordered: the output comes sorted by id
+  for (const v1::StatusEvent& e : events) {
+    auto [it, fresh] = by_id.try_emplace(e.message_id());
+    MessageUpdate& u = it->second;
+    if (fresh) {
+      u.id = e.message_id();
+      Result<int64_t> created = UuidV7TimeMs(e.message_id());
+      u.created_at_ms = created.ok() ? created.value() : 0;
+    }
+    const int rank = StatusRank(e.status());
+    const int current = StatusRank(u.status);
+    // A second, different outcome for a message already final is ignored altogether.
+    if (rank == kFinalRank && current == kFinalRank && e.status() != u.status) continue;
+    if (rank > current) {
+      u.status = e.status();
+      if (rank == kFinalRank) u.done_at_ms = NonZero(e.at_ms());
+    }
+
+    if (e.status() == v1::STATUS_ACCEPTED && !u.to) {
+      if (e.account_id() != 0) u.account_id = e.account_id();
+      u.to = e.to();
+      u.from = NonEmpty(e.from());
+      u.encoding = e.encoding();
+      u.segments = e.segments();
+      u.cost = e.cost();
+      u.priority = e.priority();
+      u.client_ref = NonEmpty(e.client_ref());
+    } else if (u.account_id == 0) {
+      u.account_id = e.account_id();
+    }
+    if (e.status() == v1::STATUS_SUBMITTED && !u.submitted_at_ms) {
+      u.submitted_at_ms = NonZero(e.at_ms());
+    }
+    if (!e.operator_name().empty()) u.operator_name = e.operator_name();
+    if (!e.operator_message_id().empty()) u.operator_message_id = e.operator_message_id();
+    if (!e.error().empty()) u.error = e.error();
+  }
+
+  std::vector<MessageUpdate> out;
+  out.reserve(by_id.size());
+  for (auto& [id, u] : by_id) out.push_back(std::move(u));
+  return out;
+}
+
+}  // namespace smsgw::report

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "pg/pg.h"
+
+// Every SQL statement of smsgw-report, named for pg_stat_statements. Times travel as bigint ms
+// since the epoch and are converted with interval arithmetic, which is exact (to_timestamp goes
+// through a double).
+namespace smsgw::report::sql {
+
+// One statement per batch: each parameter is a whole column as an array literal, unnest zips
+// them into rows. Rows of one batch have distinct ids (Coalesce), as ON CONFLICT DO UPDATE needs.
+// The status only moves up in rank; done_at and error stay those of the first final status, as
+// the status does; other columns keep their stored value where the batch has none (events of
+// one message may arrive out of order across batches and consumers).
+inline constexpr pg::Query kUpsertMessages{"report_upsert_messages", R"SQL(
+INSERT INTO messages AS m (id, account_id, created_at, status, to_number, from_number, encoding,
+                           segments, cost, priority, client_ref, submitted_at, done_at,
+                           operator_name, operator_message_id, error, updated_at)
+SELECT u.id, COALESCE(u.account_id, 0),
+       TIMESTAMPTZ 'epoch' + u.created_ms * INTERVAL '1 millisecond',
+       u.status, u.to_number, u.from_number, u.encoding, u.segments, u.cost, u.priority,
+       u.client_ref,
+       TIMESTAMPTZ 'epoch' + u.submitted_ms * INTERVAL '1 millisecond',
+       TIMESTAMPTZ 'epoch' + u.done_ms * INTERVAL '1 millisecond',
+       u.operator_name, u.operator_message_id, u.error, now()
+FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+            $7::text[], $8::int[], $9::bigint[], $10::text[], $11::text[], $12::bigint[],
+            $13::bigint[], $14::text[], $15::text[], $16::text[])
+     AS u(id, account_id, created_ms, status, to_number, from_number, encoding, segments, cost,
+          priority, client_ref, submitted_ms, done_ms, operator_name, operator_message_id, error)
+ON CONFLICT (id, created_at) DO UPDATE SET
+  account_id = COALESCE(NULLIF(EXCLUDED.account_id, 0), m.account_id),
+  status = CASE WHEN smsgw_status_rank(EXCLUDED.status) > smsgw_status_rank(m.status)
+                THEN EXCLUDED.status ELSE m.status END,
+  to_number = COALESCE(EXCLUDED.to_number, m.to_number),
+  from_number = COALESCE(EXCLUDED.from_number, m.from_number),
+  encoding = COALESCE(EXCLUDED.encoding, m.encoding),
+  segments = COALESCE(EXCLUDED.segments, m.segments),
+  cost = COALESCE(EXCLUDED.cost, m.cost),
+  priority = COALESCE(EXCLUDED.priority, m.priority),
+  client_ref = COALESCE(EXCLUDED.client_ref, m.client_ref),
+  submitted_at = COALESCE(EXCLUDED.submitted_at, m.submitted_at),
+  done_at = CASE WHEN smsgw_status_rank(m.status) = 3 THEN COALESCE(m.done_at, EXCLUDED.done_at)
+                 ELSE COALESCE(EXCLUDED.done_at, m.done_at) END,
+  operator_name = COALESCE(EXCLUDED.operator_name, m.operator_name),
+  operator_message_id = COALESCE(EXCLUDED.operator_message_id, m.operator_message_id),
+  error = CASE WHEN smsgw_status_rank(m.status) = 3 THEN COALESCE(m.error, EXCLUDED.error)
+               ELSE COALESCE(EXCLUDED.error, m.error) END,
+  updated_at = now()
+)SQL"};
+
+// Partition DDL locks the whole `messages` table (ACCESS EXCLUSIVE). Queued behind a long reader
+// it would stall every writer and reader queued behind it, so it gives up after a while instead
+// and is retried later.
+inline constexpr pg::Query kDdlLockTimeout{"report_ddl_lock_timeout",
+                                           "SELECT set_config('lock_timeout', '5s', true)"};
+
+inline constexpr pg::Query kEnsurePartitions{
+    "report_ensure_partitions", "SELECT smsgw_ensure_message_partitions($1::int, $2::int)"};
+
+// The DDL creating the partition of the UTC day holding $1 (ms), named and bounded as
+// smsgw_ensure_message_partitions names and bounds them. DDL takes no parameters, so the server
+// formats it (quoting included) and the caller runs the text it returns.
+inline constexpr pg::Query kPartitionDdlFor{"report_partition_ddl_for", R"SQL(
+SELECT format('CREATE TABLE IF NOT EXISTS %I PARTITION OF messages FOR VALUES FROM (%L) TO (%L)',
+              'messages_' || to_char(d, 'YYYYMMDD'),
+              (d::timestamp AT TIME ZONE 'UTC'), ((d + 1)::timestamp AT TIME ZONE 'UTC'))
+FROM (SELECT ((TIMESTAMPTZ 'epoch' + $1::bigint * INTERVAL '1 millisecond')
+              AT TIME ZONE 'UTC')::date AS d) AS day
+)SQL"};
+
+// Daily partitions (messages_YYYYMMDD) whose whole day lies more than $1 days back (UTC).
+inline constexpr pg::Query kExpiredPartitions{"report_expired_partitions", R"SQL(
+SELECT c.relname::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'messages'::regclass
+  AND c.relname ~ '^messages_[0-9]{8}$'
+  AND to_date(substr(c.relname, 10), 'YYYYMMDD') < (now() AT TIME ZONE 'UTC')::date - $1::int
+ORDER BY 1
+)SQL"};
+
+// One message of one account; created_at (from the UUIDv7) lets PostgreSQL read one partition.
+inline constexpr pg::Query kGetMessage{"report_get_message", R"SQL(
+SELECT id::text, account_id, status, to_number, from_number, encoding, segments, cost, priority,
+       client_ref,
+       (EXTRACT(EPOCH FROM created_at) * 1000)::bigint,
+       (EXTRACT(EPOCH FROM submitted_at) * 1000)::bigint,
+       (EXTRACT(EPOCH FROM done_at) * 1000)::bigint,
+       operator_message_id, error
+FROM messages
+WHERE id = $1::uuid
+  AND created_at = TIMESTAMPTZ 'epoch' + $2::bigint * INTERVAL '1 millisecond'
+  AND account_id = $3::bigint
+)SQL"};
+
+}  // namespace smsgw::report::sql

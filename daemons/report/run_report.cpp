@@ -1,0 +1,62 @@
+#include "run_report.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "consumer.h"
+#include "daemon/runtime.h"
+#include "pg/pg.h"
+#include "service.h"
+#include "writer.h"
+
+namespace smsgw::report {
+namespace {
+
+// How long in-flight GetMessage calls get to finish on the way out.
+constexpr auto kShutdownGrace = std::chrono::seconds(2);
+
+}  // namespace
+
+int RunReport(int argc, char** argv) {
+  daemon::Startup startup = daemon::Start("smsgw-report", argc, argv);
+  if (startup.exit_code >= 0) return startup.exit_code;
+  const config::Config& config = startup.config;
+
+  Result<std::unique_ptr<pg::Pool>> pool = pg::Pool::Open(config.postgres);
+  if (!pool.ok()) {
+    spdlog::critical("{}", pool.status().message());
+    return 1;
+  }
+  BatchWriter writer(pool->get());
+  StreamConsumer consumer(OptionsFromConfig(config.report), config.redis, &writer);
+  if (Status s = consumer.Init(); !s.ok()) {
+    spdlog::critical("{}", s.message());
+    return 1;
+  }
+  ReportService service(pool->get());
+  Result<std::unique_ptr<grpc::Server>> server = StartServer(config.report.listen, &service);
+  if (!server.ok()) {
+    spdlog::critical("{}", server.status().message());
+    return 1;
+  }
+
+  std::thread loop([&] { consumer.Run(); });
+  daemon::NotifyReady();
+  daemon::WaitForStop();
+  daemon::NotifyStopping();
+
+  // The loop first: its batch is written and acked, or left pending unacked, before we go.
+  consumer.Stop();
+  loop.join();
+  server.value()->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  server.value()->Wait();
+  const ConsumerStats& stats = consumer.stats();
+  spdlog::info("stopped: {} events written as {} rows in {} batches, {} entries dropped",
+               stats.events_written.load(), stats.rows_written.load(), stats.batches_written.load(),
+               stats.entries_dropped.load());
+  return 0;
+}
+
+}  // namespace smsgw::report

@@ -1,0 +1,2 @@
+smsgw_add_test(report_coalesce_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/report_coalesce_test.cpp
+               LIBS smsgw_report LABELS unit)

@@ -1,0 +1,153 @@
+#include "api/send.h"
+
+#include <spdlog/spdlog.h>
+
+#include "keys/keys.h"
+#include "sms/phone.h"
+#include "sms/pricing.h"
+
+namespace smsgw::api {
+namespace {
+
+v1::Encoding ToProto(sms::Encoding e) { return e == sms::Encoding::kUcs2 ? v1::ENCODING_UCS2 : v1::ENCODING_GSM7; }
+
+// Undoes a debit whose message could not be queued. A failed refund is only logged: the hold
+// then expires after hold_ttl_s and the sweeper refunds it (and Capture of it fails).
+void RefundQuietly(const SendDeps& deps, int64_t account_id, const std::string& id, const Status& why) {
+  Result<v1::RefundReply> r = deps.refund(account_id, id, "enqueue failed");
+  if (!r.ok()) {
+    spdlog::error("message {} account {}: enqueue failed ({}) and refund failed ({}); the hold will expire", id,
+                  account_id, why.ToString(), r.status().ToString());
+  } else {
+    spdlog::warn("message {} account {}: enqueue failed ({}); refunded", id, account_id, why.ToString());
+  }
+}
+
+Status CheckDebit(const v1::DebitReply& reply, int64_t cost, int64_t account_id) {
+  switch (reply.result()) {
+    case v1::LEDGER_OK:
+      return Status::Ok();
+    case v1::LEDGER_INSUFFICIENT_FUNDS:
+      return Status::InsufficientFunds("insufficient funds: cost " + std::to_string(cost) + ", balance " +
+                                       std::to_string(reply.balance()));
+    case v1::LEDGER_ACCOUNT_DISABLED:
+      return Status::PermissionDenied("account " + std::to_string(account_id) + " is disabled");
+    case v1::LEDGER_ACCOUNT_UNKNOWN:
+      return Status::Unauthenticated("unknown account");
+    default:
+      return Status::Internal("ledger Debit: unexpected result " + v1::LedgerResult_Name(reply.result()));
+  }
+}
+
+}  // namespace
+
+Result<PricedMessage> PriceMessage(const SendRequest& req, const Account& account, const std::string& default_region) {
+  PricedMessage out;
+  Result<std::string> to = sms::NormalizeNumber(req.to, default_region);
+  if (!to.ok()) return to.status();
+  out.to = std::move(to).value();
+  Result<std::string> from = sms::ValidateSender(req.from);
+  if (!from.ok()) return from.status();
+  out.from = std::move(from).value();
+  Result<sms::TextInfo> text = sms::Analyze(req.text);
+  if (!text.ok()) return text.status();
+  out.text = *text;
+  const int64_t per_segment = req.priority == v1::PRIORITY_EXPRESS ? account.price_express : account.price_normal;
+  Result<int64_t> cost = sms::Price(out.text.segments, per_segment);
+  if (!cost.ok()) {
+    return Status::Internal("account " + std::to_string(account.id) + ": " + cost.status().message());
+  }
+  out.cost = *cost;
+  return out;
+}
+
+v1::Envelope MakeEnvelope(const Account& account, const SendRequest& req, const PricedMessage& priced,
+                          const std::string& id, int64_t now_ms) {
+  v1::Envelope e;
+  e.set_id(id);
+  e.set_account_id(account.id);
+  e.set_to(priced.to);
+  e.set_from(priced.from);
+  e.set_text(req.text);
+  e.set_encoding(ToProto(priced.text.encoding));
+  e.set_segments(priced.text.segments);
+  e.set_cost(priced.cost);
+  e.set_priority(req.priority);
+  e.set_accepted_at_ms(now_ms);
+  e.set_attempts(0);
+  e.set_client_ref(req.client_ref);
+  e.set_expires_at_ms(req.validity_s > 0 ? now_ms + req.validity_s * 1000 : 0);
+  e.set_callback_url(req.callback_url);
+  return e;
+}
+
+v1::StatusEvent AcceptedEvent(const v1::Envelope& envelope) {
+  v1::StatusEvent ev;
+  ev.set_message_id(envelope.id());
+  ev.set_account_id(envelope.account_id());
+  ev.set_status(v1::STATUS_ACCEPTED);
+  ev.set_at_ms(envelope.accepted_at_ms());
+  ev.set_to(envelope.to());
+  ev.set_from(envelope.from());
+  ev.set_encoding(envelope.encoding());
+  ev.set_segments(envelope.segments());
+  ev.set_cost(envelope.cost());
+  ev.set_priority(envelope.priority());
+  ev.set_client_ref(envelope.client_ref());
+  return ev;
+}
+
+std::vector<redis::Command> EnqueueCommands(const v1::Envelope& envelope, const v1::StatusEvent& event) {
+  std::vector<redis::Command> cmds;
+  const std::string payload = envelope.SerializeAsString();
+  if (envelope.priority() == v1::PRIORITY_EXPRESS) {
+    cmds.push_back({"XADD", keys::kExpressQueue, "*", keys::kPayloadField, payload});
+  } else {
+    cmds.push_back({"XADD", keys::AccountQueue(envelope.account_id()), "*", keys::kPayloadField, payload});
+    cmds.push_back({"SADD", keys::kActiveAccounts, std::to_string(envelope.account_id())});
+  }
+  cmds.push_back({"XADD", keys::kReportEvents, "*", keys::kPayloadField, event.SerializeAsString()});
+  return cmds;
+}
+
+Result<v1::Envelope> SendMessage(const SendDeps& deps, const Account& account, const SendRequest& req) {
+  Result<PricedMessage> priced = PriceMessage(req, account, deps.default_region);
+  if (!priced.ok()) return priced.status();
+
+  const std::string id = deps.new_id();
+  const int64_t now = deps.now_ms();  // read with the id, so accepted_at and the id's time agree
+  v1::DebitRequest debit;
+  debit.set_account_id(account.id);
+  debit.set_message_id(id);
+  debit.set_cost(priced->cost);
+  debit.set_ttl_s(deps.hold_ttl_s);
+  Result<v1::DebitReply> debited = deps.debit(debit);
+  // Any failure of the call itself is the ledger's, not the customer's: 503, retry. (If the
+  // debit did land before the reply was lost, its hold expires unused after hold_ttl_s.)
+  if (!debited.ok()) return Status::Unavailable(debited.status().message());
+  if (Status s = CheckDebit(*debited, priced->cost, account.id); !s.ok()) return s;
+
+  v1::Envelope envelope = MakeEnvelope(account, req, *priced, id, now);
+  const std::vector<redis::Command> cmds = EnqueueCommands(envelope, AcceptedEvent(envelope));
+  Result<std::vector<redis::Reply>> replies = deps.pipeline(cmds);
+  Status enqueue;
+  if (!replies.ok()) {
+    enqueue = replies.status();
+  } else if (replies->size() != cmds.size()) {
+    enqueue = Status::Internal("redis: " + std::to_string(replies->size()) + " replies to " +
+                               std::to_string(cmds.size()) + " commands");
+  } else {
+    for (size_t i = 0; i < cmds.size() && enqueue.ok(); ++i) {
+      if ((*replies)[i].is_error()) enqueue = Status::Unavailable("redis " + cmds[i][0] + ": " + (*replies)[i].str);
+    }
+  }
+  if (!enqueue.ok()) {
+    // Whatever part of the pipeline ran, the refund makes the hold uncapturable, so a queued
+    // envelope is dropped by the scheduler instead of being sent unpaid.
+    RefundQuietly(deps, account.id, id, enqueue);
+    return Status::Unavailable("enqueue: " + enqueue.message());
+  }
+  return envelope;
+}
+
+}  // namespace smsgw::api

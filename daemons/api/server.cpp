@@ -1,0 +1,261 @@
+#include "api/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <ctime>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace smsgw::api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::chrono::seconds kDrainTimeout{2};
+
+// The Date header (RFC 9110 6.6.1), formatted once per second per thread.
+const char* HttpDate() {
+  thread_local std::time_t formatted_at = 0;
+  thread_local char buf[64] = "";
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_at) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);  // C locale: English names
+    formatted_at = now;
+  }
+  return buf;
+}
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::partial_message && ec != http::error::end_of_stream;
+}
+
+// One connection: read a request, answer it, repeat while keep-alive holds. Everything runs on
+// the connection's strand, so a session needs no locks.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
+      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+
+  void Run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  }
+
+ private:
+  using Defect = HttpRequest::Defect;
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->body_limit(static_cast<uint64_t>(options_.max_body_bytes));
+    stream_.expires_after(options_.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) return Answer(Defect::kBodyTooLarge);
+    if (ec) return IsHttpParseError(ec) ? Answer(Defect::kMalformed) : Close();
+    const auto& msg = parser_->get();
+    auto expect = msg.find(http::field::expect);
+    if (expect != msg.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, msg.version());
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+        if (wec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return Answer(Defect::kNone);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) return Answer(Defect::kBodyTooLarge);
+    if (ec) return IsHttpParseError(ec) ? Answer(Defect::kMalformed) : Close();
+    Answer(Defect::kNone);
+  }
+
+  void Answer(Defect defect) {
+    auto& msg = parser_->get();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    if (defect == Defect::kNone) req.body = std::move(msg.body());
+    req.defect = defect;
+    // After a defect the rest of the request is unread: the connection cannot carry another.
+    const bool keep_alive = defect == Defect::kNone && msg.keep_alive();
+    const unsigned version = msg.version() == 10 ? 10 : 11;
+
+    HttpResponse out;
+    try {
+      out = handler_(std::move(req));
+    } catch (...) {  // the App catches everything; this is for a handler that does not
+      out.status = 500;
+      out.body = "{\"status\":500,\"code\":\"internal\"}";
+      out.headers = {{"Content-Type", "application/problem+json"}};
+    }
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), version);
+    res->set(http::field::date, HttpDate());
+    for (auto& h : out.headers) res->set(h.name, std::move(h.value));
+    res->body() = std::move(out.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(options_.read_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res, defect](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      if (defect != Defect::kNone) return self->Drain();
+      if (res->need_eof()) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  // Closes our side, then reads and drops what the client still sends (the rest of a too
+  // large body) for a moment: closing a socket with unread data sends RST, which can destroy
+  // the answer before the client reads it.
+  void Drain() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    stream_.expires_after(kDrainTimeout);
+    ReadAndDrop();
+  }
+
+  void ReadAndDrop() {
+    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (!ec) self->ReadAndDrop();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::array<char, 4096> scratch_{};
+  const HttpServer::Options& options_;
+  const HttpServer::Handler& handler_;
+};
+
+}  // namespace
+
+Result<ListenAddress> ParseListenAddress(const std::string& listen) {
+  auto bad = [&] { return Status::InvalidArgument("listen address \"" + listen + "\": want host:port"); };
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return bad();
+  ListenAddress out;
+  out.host = listen.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  } else if (out.host.find(':') != std::string::npos) {
+    return bad();  // a bare IPv6 address needs brackets
+  }
+  if (out.host.empty()) out.host = "0.0.0.0";
+  const std::string port = listen.substr(colon + 1);
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || p != port.data() + port.size() || value > 65535) return bad();
+  out.port = static_cast<uint16_t>(value);
+  return out;
+}
+
+struct HttpServer::Impl {
+  Impl(Options o, Handler h) : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.threads)) {}
+
+  void Accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec) {
+        // Out of descriptors and the like: wait a little instead of spinning.
+        spdlog::warn("http accept: {}", ec.message());
+        auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
+        timer->async_wait([this, timer](beast::error_code) { Accept(); });
+        return;
+      }
+      std::make_shared<Session>(std::move(socket), options, handler)->Run();
+      Accept();
+    });
+  }
+
+  Options options;
+  Handler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+};
+
+HttpServer::HttpServer(Options options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  Result<ListenAddress> addr = ParseListenAddress(impl_->options.listen);
+  if (!addr.ok()) return addr.status();
+  beast::error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  auto endpoints = resolver.resolve(addr->host, std::to_string(addr->port), tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return Status::InvalidArgument("listen address \"" + impl_->options.listen + "\": " + ec.message());
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  const std::string where = "listen on " + impl_->options.listen + ": ";
+  if (acceptor.open(endpoint.protocol(), ec); ec) return Status::Unavailable(where + ec.message());
+  if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec)
+    return Status::Unavailable(where + ec.message());
+  if (acceptor.bind(endpoint, ec); ec) return Status::Unavailable(where + ec.message());
+  if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
+    return Status::Unavailable(where + ec.message());
+  }
+  impl_->port = acceptor.local_endpoint().port();
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
+    impl_->threads.emplace_back([this] {
+      while (true) {
+        try {
+          impl_->ioc.run();
+          return;
+        } catch (const std::exception& e) {  // a completion handler threw: log, keep serving
+          spdlog::error("http server thread: {}", e.what());
+        }
+      }
+    });
+  }
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop() {
+  if (!impl_) return;
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+}
+
+}  // namespace smsgw::api

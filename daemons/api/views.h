@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "proto/smsgw.pb.h"
+
+// The JSON bodies of successful answers, built from the protobufs. Pure functions.
+namespace smsgw::api {
+
+// "2024-05-01T12:34:56.789Z" (RFC 3339, UTC, milliseconds).
+std::string FormatRfc3339Ms(int64_t unix_ms);
+
+// The API's spellings: "accepted", "delivered", ...; "gsm7"/"ucs2"; "normal"/"express".
+std::string_view StatusName(v1::MessageStatus status);
+std::string_view EncodingName(v1::Encoding encoding);
+std::string_view PriorityName(v1::Priority priority);
+
+// 202 body of POST /v1/messages: id, status "accepted", to, encoding, segments, cost, priority,
+// and client_ref when one was given.
+nlohmann::json AcceptedJson(const v1::Envelope& envelope);
+
+// 200 body of GET /v1/messages/{id}. Times are RFC 3339 or null when not reached; from and
+// client_ref are null when empty; "error" is present only when set.
+nlohmann::json MessageJson(const v1::MessageRecord& record);
+
+// 200 body of GET /v1/balance.
+nlohmann::json BalanceJson(int64_t account_id, const v1::BalanceReply& reply);
+
+}  // namespace smsgw::api

@@ -1,4 +1,4 @@
-#include "account_store.h"
+#include "ledger/account_store.h"
 
 #include "pg/array.h"
 
@@ -92,7 +92,7 @@ Status AccountStore::MarkTopUpApplied(int64_t account_id, const std::string& ref
 
 Status AccountStore::MarkAllTopUpsApplied(const std::vector<int64_t>& account_ids) {
   if (account_ids.empty()) return Status::Ok();
-  return pool_.Transact([&](pqxx::work& tx) { pg::Exec(tx, kMarkAllApplied, pg::ArrayLiteral(account_ids)); });
+  return pool_.Transact([&](pqxx::work& tx) { pg::Exec(tx, kMarkAllApplied, pg::IntArray(account_ids)); });
 }
 
 Result<std::vector<AccountStore::TopUp>> AccountStore::PendingTopUps() {
@@ -140,7 +140,7 @@ Status AccountStore::ApplyFlushes(const std::vector<Flush>& flushes) {
     amounts.push_back(f.amount);
   }
   return pool_.Transact([&](pqxx::work& tx) {
-    pg::Exec(tx, kApplyFlushes, pg::ArrayLiteral(ids), pg::ArrayLiteral(accounts), pg::ArrayLiteral(amounts));
+    pg::Exec(tx, kApplyFlushes, pg::TextArray(ids), pg::IntArray(accounts), pg::IntArray(amounts));
   });
 }
 

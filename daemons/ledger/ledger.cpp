@@ -1,11 +1,11 @@
-#include "ledger.h"
+#include "ledger/ledger.h"
 
 #include <spdlog/spdlog.h>
 
 #include "auth/api_key.h"
 #include "common/time.h"
 #include "keys/keys.h"
-#include "lua_scripts.h"
+#include "ledger/lua_scripts.h"
 
 namespace smsgw::ledger {
 namespace {

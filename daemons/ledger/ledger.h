@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "account_store.h"
+#include "ledger/account_store.h"
 #include "common/status.h"
 #include "proto/smsgw.pb.h"
 #include "redis/redis.h"

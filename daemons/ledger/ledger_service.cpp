@@ -1,4 +1,4 @@
-#include "ledger_service.h"
+#include "ledger/ledger_service.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ledger.h"
+#include "ledger/ledger.h"
 #include "proto/smsgw.grpc.pb.h"
 
 namespace smsgw::ledger {

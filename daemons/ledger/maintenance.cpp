@@ -7,8 +7,8 @@
 
 #include "common/time.h"
 #include "keys/keys.h"
-#include "ledger.h"
-#include "lua_scripts.h"
+#include "ledger/ledger.h"
+#include "ledger/lua_scripts.h"
 
 namespace smsgw::ledger {
 namespace {

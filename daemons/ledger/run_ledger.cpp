@@ -1,4 +1,4 @@
-#include "run_ledger.h"
+#include "ledger/run_ledger.h"
 
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
@@ -7,11 +7,11 @@
 #include <condition_variable>
 #include <thread>
 
-#include "account_store.h"
+#include "ledger/account_store.h"
 #include "common/time.h"
 #include "daemon/runtime.h"
-#include "ledger.h"
-#include "ledger_service.h"
+#include "ledger/ledger.h"
+#include "ledger/ledger_service.h"
 
 namespace smsgw::ledger {
 namespace {

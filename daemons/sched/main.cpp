@@ -1,3 +1,3 @@
-#include "run_sched.h"
+#include "sched/run_sched.h"
 
 int main(int argc, char** argv) { return smsgw::sched::RunSched(argc, argv); }

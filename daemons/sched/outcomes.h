@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "proto/smsgw.pb.h"
-#include "queue_reader.h"
+#include "sched/queue_reader.h"
 #include "redis/redis.h"
 
 namespace smsgw::sched {

@@ -1,9 +1,9 @@
-#include "queue_reader.h"
+#include "sched/queue_reader.h"
 
 #include <spdlog/spdlog.h>
 
 #include "keys/keys.h"
-#include "lua_scripts.h"
+#include "sched/lua_scripts.h"
 
 namespace smsgw::sched {
 namespace {

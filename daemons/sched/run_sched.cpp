@@ -1,4 +1,4 @@
-#include "run_sched.h"
+#include "sched/run_sched.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -9,24 +9,11 @@
 #include <thread>
 
 #include "daemon/runtime.h"
-#include "scheduler.h"
+#include "sched/scheduler.h"
+#include "smpp/operator_config.h"
 
 namespace smsgw::sched {
 namespace {
-
-smpp::ClientConfig LinkConfig(const config::OperatorConfig& op) {
-  smpp::ClientConfig c;
-  c.operator_name = op.name;
-  c.host = op.host;
-  c.port = static_cast<uint16_t>(op.port);
-  c.system_id = op.system_id;
-  c.password = op.password;
-  c.system_type = op.system_type;
-  c.window = op.window;
-  c.enquire_link_s = op.enquire_link_s;
-  c.reconnect_max_ms = op.reconnect_max_s * 1000;
-  return c;
-}
 
 // A stable name, so a restarted scheduler finds the entries it took before it died.
 std::string ConsumerName(const config::SchedConfig& c) {
@@ -58,7 +45,7 @@ int RunSched(int argc, char** argv) {
   std::vector<std::unique_ptr<smpp::Client>> clients;
   std::vector<Route> routes;
   for (const config::OperatorConfig& op : config.operators) {
-    clients.push_back(std::make_unique<smpp::Client>(io, LinkConfig(op)));
+    clients.push_back(std::make_unique<smpp::Client>(io, smpp::ClientConfigFromOperator(op)));
     routes.push_back({op.name, op.prefixes, clients.back().get()});
   }
   Scheduler scheduler(config.sched, **conn, ledger, routes, ConsumerName(config.sched));

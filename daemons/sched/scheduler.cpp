@@ -1,11 +1,11 @@
-#include "scheduler.h"
+#include "sched/scheduler.h"
 
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
 #include "keys/keys.h"
-#include "lua_scripts.h"
-#include "pick.h"
+#include "sched/lua_scripts.h"
+#include "sched/pick.h"
 #include "sms/encoding.h"
 
 namespace smsgw::sched {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "config/config.h"
-#include "outcomes.h"
-#include "queue_reader.h"
+#include "sched/outcomes.h"
+#include "sched/queue_reader.h"
 #include "redis/redis.h"
 #include "rpc/clients.h"
 #include "smpp/client.h"

@@ -9,8 +9,8 @@
 namespace smsgw {
 
 // The error kinds every layer agrees on. Adapters (Redis, PostgreSQL, gRPC, SMPP) map their
-// failures to one of these at their edge; lib/common/error_map.h maps them to HTTP, problem+json
-// codes and gRPC status in one table.
+// failures to one of these at their edge. One table maps them to gRPC status (lib/rpc/status.h),
+// one to HTTP status and problem+json codes (daemons/api/problem.cpp).
 enum class ErrorCode {
   kOk = 0,
   kInvalidArgument,     // bad input from a user: never retried, never a 5xx

@@ -1,4 +1,4 @@
-#include "outcomes.h"
+#include "sched/outcomes.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "pick.h"
+#include "sched/pick.h"
 
 #include <gtest/gtest.h>
 

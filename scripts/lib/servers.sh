@@ -28,7 +28,7 @@ start_redis() {
   local dir=$1 port=$2
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec \
-    --save "" --daemonize no --logfile "$dir/redis.log" &
+    --save "" --daemonize no --logfile "$dir/redis.log" </dev/null >/dev/null 2>&1 &
   echo $! > "$dir/redis.pid"
   wait_for "redis on port $port" 20 redis-cli -p "$port" ping
 }

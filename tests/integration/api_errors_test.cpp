@@ -1,0 +1,109 @@
+// Step 5 of the skeleton: what a customer meets when something is wrong. Every error is
+// application/problem+json with a stable code, and nothing is charged or queued.
+#include <gtest/gtest.h>
+
+#include "stack.h"
+
+namespace smsgw::testing {
+namespace {
+
+class ApiErrorsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    Stack::Options options;
+    options.sched = false;  // messages stay queued, so the tests can see what was queued
+    stack_ = new Stack(options);
+  }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+  static Stack* stack_;
+};
+Stack* ApiErrorsTest::stack_ = nullptr;
+
+void ExpectProblem(const HttpResponse& r, int status, const std::string& code) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/problem+json") << r.body;
+  nlohmann::json j = r.Json();
+  EXPECT_EQ(j.at("status"), status);
+  EXPECT_EQ(j.at("code"), code) << r.body;
+  EXPECT_TRUE(j.contains("title"));
+  EXPECT_TRUE(j.contains("type"));
+}
+
+TEST_F(ApiErrorsTest, NoBalanceForTheCostIs402AndNothingIsQueued) {
+  auto [account, key] = stack_->CreateFundedAccount("poor", 10, 15);
+  HttpResponse first = stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"one"})", key);
+  ASSERT_EQ(first.status, 202) << first.body;
+  const std::string queue = "{a:" + std::to_string(account) + "}:q";
+  const int64_t queued = stack_->redis().Run({"XLEN", queue})->integer;
+
+  HttpResponse second = stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"two"})", key);
+  ExpectProblem(second, 402, "insufficient_funds");
+  EXPECT_EQ(stack_->redis().Run({"XLEN", queue})->integer, queued);
+  CommandResult balance = stack_->Smsctl({"balance", std::to_string(account), "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 5);
+}
+
+TEST_F(ApiErrorsTest, TheLastUnitOfBalanceIsUsable) {
+  auto [account, key] = stack_->CreateFundedAccount("exact", 10, 20);
+  EXPECT_EQ(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"a"})", key).status, 202);
+  EXPECT_EQ(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"b"})", key).status, 202);
+  ExpectProblem(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"c"})", key), 402,
+                "insufficient_funds");
+  CommandResult balance = stack_->Smsctl({"balance", std::to_string(account), "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 0);
+}
+
+TEST_F(ApiErrorsTest, BadJsonIs400) {
+  auto [account, key] = stack_->CreateFundedAccount("badjson", 10, 100);
+  ExpectProblem(stack_->Api("POST", "/v1/messages", R"({"to":"+98912)", key), 400, "invalid_json");
+  ExpectProblem(stack_->Api("POST", "/v1/messages", "[1,2]", key), 400, "invalid_json");
+}
+
+TEST_F(ApiErrorsTest, MissingOrBadFieldIs400NamingTheField) {
+  auto [account, key] = stack_->CreateFundedAccount("badfield", 10, 100);
+  HttpResponse missing = stack_->Api("POST", "/v1/messages", R"({"text":"hi"})", key);
+  ExpectProblem(missing, 400, "invalid_argument");
+  EXPECT_NE(missing.Json().at("detail").get<std::string>().find("to"), std::string::npos) << missing.body;
+
+  HttpResponse bad_number = stack_->Api("POST", "/v1/messages", R"({"to":"hello","text":"hi"})", key);
+  ExpectProblem(bad_number, 400, "invalid_argument");
+  EXPECT_NE(bad_number.Json().at("detail").get<std::string>().find("to"), std::string::npos);
+
+  HttpResponse no_text = stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567"})", key);
+  ExpectProblem(no_text, 400, "invalid_argument");
+  EXPECT_NE(no_text.Json().at("detail").get<std::string>().find("text"), std::string::npos);
+
+  HttpResponse bad_priority =
+      stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"x","priority":"urgent"})", key);
+  ExpectProblem(bad_priority, 400, "invalid_argument");
+  EXPECT_NE(bad_priority.Json().at("detail").get<std::string>().find("priority"), std::string::npos);
+
+  CommandResult balance = stack_->Smsctl({"balance", std::to_string(account), "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 100);
+}
+
+TEST_F(ApiErrorsTest, UnknownOrMissingKeyIs401) {
+  ExpectProblem(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"hi"})",
+                            "0123456789abcdef.0123456789abcdef0123456789abcdef"),
+                401, "unauthenticated");
+  ExpectProblem(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"hi"})"), 401, "unauthenticated");
+  ExpectProblem(stack_->Api("GET", "/v1/balance", "", "garbage"), 401, "unauthenticated");
+}
+
+TEST_F(ApiErrorsTest, WrongContentTypeIs415) {
+  auto [account, key] = stack_->CreateFundedAccount("ctype", 10, 100);
+  ExpectProblem(stack_->Api("POST", "/v1/messages", "to=1", key, {{"Content-Type", "text/plain"}}), 415,
+                "unsupported_media_type");
+}
+
+TEST_F(ApiErrorsTest, UnknownMessageIs404) {
+  auto [account, key] = stack_->CreateFundedAccount("lookup", 10, 100);
+  ExpectProblem(stack_->Api("GET", "/v1/messages/0190d6c5-0000-7000-8000-000000000001", "", key), 404, "not_found");
+  ExpectProblem(stack_->Api("GET", "/v1/nothing-here", "", key), 404, "not_found");
+}
+
+}  // namespace
+}  // namespace smsgw::testing

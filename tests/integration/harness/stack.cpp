@@ -1,0 +1,236 @@
+#include "stack.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <stdexcept>
+#include <thread>
+
+namespace smsgw::testing {
+namespace {
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool PortOpen(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+int EnvInt(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    throw std::runtime_error(std::string(name) +
+                             " is not set: run integration tests through scripts/test, which starts Redis and "
+                             "PostgreSQL for them");
+  }
+  return std::atoi(v);
+}
+
+std::string AdminDsn(int pg_port, const std::string& db) {
+  return "host=127.0.0.1 port=" + std::to_string(pg_port) + " user=postgres dbname=" + db;
+}
+
+}  // namespace
+
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Servers Servers::FromEnv() { return {EnvInt("SMSGW_TEST_REDIS_PORT"), EnvInt("SMSGW_TEST_PG_PORT")}; }
+
+std::string Stack::BinaryPath(const std::string& name) {
+  static const std::map<std::string, std::string> kPaths = {
+      {"smsgw-smsc-sim", "cmd/smsgw-smsc-sim/smsgw-smsc-sim"}, {"smsctl", "cmd/smsctl/smsctl"},
+      {"smsgw-ledger", "daemons/ledger/smsgw-ledger"},         {"smsgw-report", "daemons/report/smsgw-report"},
+      {"smsgw-sched", "daemons/sched/smsgw-sched"},            {"smsgw-api", "daemons/api/smsgw-api"}};
+  return std::string(SMSGW_BUILD_DIR) + "/" + kPaths.at(name);
+}
+
+Stack::Stack() : Stack(Options{}) {}
+
+Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::FromEnv()) {
+  static std::atomic<int> counter{0};
+  char tmpl[] = "/tmp/smsgw-test-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  db_name_ = "smsgw_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  {
+    pqxx::connection admin(AdminDsn(servers_.pg_port, "postgres"));
+    pqxx::nontransaction tx(admin);
+    tx.exec("DROP DATABASE IF EXISTS " + db_name_);
+    tx.exec("CREATE DATABASE " + db_name_);
+  }
+  dsn_ = AdminDsn(servers_.pg_port, db_name_);
+
+  config::RedisConfig rc;
+  rc.port = servers_.redis_port;
+  Result<std::unique_ptr<redis::Connection>> conn = redis::Connection::Open(rc);
+  if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
+  redis_ = std::move(conn).value();
+  if (Result<redis::Reply> r = redis_->Run({"FLUSHALL"}); !r.ok()) throw std::runtime_error(r.status().ToString());
+
+  api_port_ = FreePort();
+  ledger_port_ = FreePort();
+  report_port_ = FreePort();
+  smsc_port_ = FreePort();
+  WriteConfig();
+  CommandResult migrated = Smsctl({"migrate"});
+  if (migrated.exit_code != 0) throw std::runtime_error("smsctl migrate: " + migrated.err);
+
+  if (options_.sim) Start("smsgw-smsc-sim");
+  if (options_.ledger) Start("smsgw-ledger");
+  if (options_.report) Start("smsgw-report");
+  if (options_.sched) Start("smsgw-sched");
+  if (options_.api) Start("smsgw-api");
+}
+
+Stack::~Stack() {
+  if (::testing::Test::HasFailure()) DumpLogs();
+  StopAll();
+  try {
+    pqxx::connection admin(AdminDsn(servers_.pg_port, "postgres"));
+    pqxx::nontransaction(admin).exec("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+    // Left for the next run's DROP ... IF EXISTS; the servers are temporary anyway.
+  }
+}
+
+void Stack::WriteConfig() {
+  config_path_ = dir_ + "/smsgw.toml";
+  std::ofstream out(config_path_);
+  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << servers_.redis_port << "\n\n"
+      << "[postgres]\ndsn = \"" << dsn_ << "\"\n\n"
+      << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
+      << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n\n"
+      << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
+      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n\n"
+      << "[sched]\nledger_address = \"" << ledger_address() << "\"\nconsumer = \"test\"\n\n"
+      << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n\n"
+      << "[[operators]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = " << smsc_port_
+      << "\nsystem_id = \"smsgw\"\npassword = \"secret\"\nreconnect_max_s = 1\n\n"
+      << "[log]\nlevel = \"debug\"\n"
+      << options_.extra_toml;
+}
+
+void Stack::Start(const std::string& name) {
+  for (auto it = processes_.begin(); it != processes_.end(); ++it) {
+    if ((*it)->name() == name) {
+      processes_.erase(it);
+      break;
+    }
+  }
+  std::vector<std::string> argv{BinaryPath(name)};
+  if (name == "smsgw-smsc-sim") {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:" + std::to_string(smsc_port_), "--system-id", "smsgw",
+                             "--password", "secret", "--receipt-delay-ms", "100"});
+    argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
+  } else {
+    argv.insert(argv.end(), {"--config", config_path_});
+  }
+  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log"));
+  WaitReady(name);
+}
+
+void Stack::WaitReady(const std::string& name) {
+  Process* p = process(name);
+  int port = 0;
+  if (name == "smsgw-smsc-sim") port = smsc_port_;
+  if (name == "smsgw-ledger") port = ledger_port_;
+  if (name == "smsgw-report") port = report_port_;
+  if (name == "smsgw-api") port = api_port_;
+  const bool ready = WaitUntil([&] {
+    if (!p->Running()) return true;  // reported below
+    if (name == "smsgw-sched") return p->Log().find("scheduler running") != std::string::npos;
+    return PortOpen(port);
+  });
+  if (!ready || !p->Running()) {
+    throw std::runtime_error(name + " did not start; its log:\n" + p->Log());
+  }
+}
+
+Process* Stack::process(const std::string& name) {
+  for (auto& p : processes_) {
+    if (p->name() == name) return p.get();
+  }
+  return nullptr;
+}
+
+void Stack::StopAll() {
+  // Front door first, the simulator last, so in-flight work can finish on the way down.
+  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) (*it)->Stop();
+  processes_.clear();
+}
+
+void Stack::DumpLogs() {
+  for (auto& p : processes_) {
+    std::cerr << "----- " << p->name() << " log -----\n" << p->Log() << "\n";
+  }
+}
+
+CommandResult Stack::Smsctl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{BinaryPath("smsctl"), "--config", config_path_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
+std::pair<int64_t, std::string> Stack::CreateFundedAccount(const std::string& name, int64_t price, int64_t topup) {
+  CommandResult created = Smsctl({"account", "create", "--name", name, "--price", std::to_string(price), "-o", "json"});
+  if (created.exit_code != 0) throw std::runtime_error("account create: " + created.err);
+  nlohmann::json j = nlohmann::json::parse(created.out);
+  const int64_t id = j.at("id").get<int64_t>();
+  if (topup > 0) {
+    CommandResult t = Smsctl({"topup", std::to_string(id), std::to_string(topup), "--ref", "initial-" + name});
+    if (t.exit_code != 0) throw std::runtime_error("topup: " + t.err);
+  }
+  return {id, j.at("api_key").get<std::string>()};
+}
+
+HttpResponse Stack::Api(const std::string& method, const std::string& target, const std::string& body,
+                        const std::string& key, Headers headers) {
+  if (!key.empty()) headers.emplace_back("Authorization", "Bearer " + key);
+  if (!body.empty()) {
+    bool has_type = false;
+    for (const auto& [name, value] : headers) has_type = has_type || name == "Content-Type";
+    if (!has_type) headers.emplace_back("Content-Type", "application/json");
+  }
+  return Http(api_port_, method, target, body, headers);
+}
+
+std::string Stack::Sql(const std::string& query) {
+  pqxx::connection conn(dsn_);
+  pqxx::nontransaction tx(conn);
+  pqxx::result r = tx.exec(query);
+  if (r.empty() || r[0][0].is_null()) return "";
+  return r[0][0].as<std::string>();
+}
+
+}  // namespace smsgw::testing

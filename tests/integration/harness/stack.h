@@ -1,0 +1,94 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "http.h"
+#include "process.h"
+#include "redis/redis.h"
+
+namespace smsgw::testing {
+
+// Polls `done` every 20 ms until it returns true or `timeout` passes; returns its last answer.
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// The servers scripts/test started: SMSGW_TEST_REDIS_PORT and SMSGW_TEST_PG_PORT (PostgreSQL
+// with trust auth for user postgres on 127.0.0.1). A test binary run without them fails with a
+// message saying to use scripts/test.
+struct Servers {
+  int redis_port = 0;
+  int pg_port = 0;
+  static Servers FromEnv();
+};
+
+// A whole smsgw on the test servers: a fresh PostgreSQL database (migrated), an emptied Redis,
+// a generated config, and the built daemons and SMSC simulator as child processes on free
+// ports. Tests share the Redis server, so ctest runs integration tests one at a time
+// (RESOURCE_LOCK). On destruction everything is stopped; if the test failed, the daemons'
+// logs are printed.
+class Stack {
+ public:
+  struct Options {
+    bool sim = true;
+    bool ledger = true;
+    bool report = true;
+    bool sched = true;
+    bool api = true;
+    std::vector<std::string> sim_args;  // extra flags for smsgw-smsc-sim (faults)
+    std::string extra_toml;             // appended to the generated config as is
+    int ledger_flush_interval_ms = 200;
+    int ledger_sweep_interval_ms = 200;
+  };
+
+  Stack();
+  explicit Stack(Options options);
+  ~Stack();
+
+  const std::string& config_path() const { return config_path_; }
+  const std::string& dsn() const { return dsn_; }
+  int api_port() const { return api_port_; }
+  std::string ledger_address() const { return "127.0.0.1:" + std::to_string(ledger_port_); }
+  redis::Connection& redis() { return *redis_; }
+
+  // The daemon or simulator process by name ("smsgw-sched"), or null if not started.
+  Process* process(const std::string& name);
+  // Starts (again) one of the daemons, as systemd's Restart= would.
+  void Start(const std::string& name);
+  void StopAll();
+
+  // Runs the built smsctl with --config <this stack's config> and `args`.
+  CommandResult Smsctl(const std::vector<std::string>& args);
+  // smsctl account create + topup; returns {account id, api key}.
+  std::pair<int64_t, std::string> CreateFundedAccount(const std::string& name, int64_t price, int64_t topup);
+
+  // HTTP to the API with the key as bearer token (empty key: no Authorization header).
+  HttpResponse Api(const std::string& method, const std::string& target, const std::string& body = "",
+                   const std::string& key = "", Headers headers = {});
+
+  // Runs one SQL query on this stack's database and returns the first column of the first row
+  // ("" when no row).
+  std::string Sql(const std::string& query);
+
+  static std::string BinaryPath(const std::string& name);
+
+ private:
+  void WriteConfig();
+  void WaitReady(const std::string& name);
+  void DumpLogs();
+
+  Options options_;
+  Servers servers_;
+  std::string dir_;
+  std::string config_path_;
+  std::string dsn_;
+  std::string db_name_;
+  int api_port_ = 0, ledger_port_ = 0, report_port_ = 0, smsc_port_ = 0;
+  std::unique_ptr<redis::Connection> redis_;
+  std::vector<std::unique_ptr<Process>> processes_;
+};
+
+}  // namespace smsgw::testing

@@ -1,0 +1,164 @@
+// smsgw-ledger through its real gRPC interface, under concurrency: never overdraw, never
+// refuse what is affordable, and every money path idempotent.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "proto/smsgw.pb.h"
+#include "rpc/clients.h"
+#include "stack.h"
+
+namespace smsgw::testing {
+namespace {
+
+class LedgerMoneyTest : public ::testing::Test {
+ protected:
+  LedgerMoneyTest() : stack_(LedgerOnly()), ledger_(stack_.ledger_address()) {}
+
+  static Stack::Options LedgerOnly() {
+    Stack::Options o;
+    o.sim = o.report = o.sched = o.api = false;
+    return o;
+  }
+
+  v1::DebitReply Debit(int64_t account, const std::string& message_id, int64_t cost, int64_t ttl_s = 3600) {
+    v1::DebitRequest req;
+    req.set_account_id(account);
+    req.set_message_id(message_id);
+    req.set_cost(cost);
+    req.set_ttl_s(ttl_s);
+    Result<v1::DebitReply> r = ledger_.Debit(req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : v1::DebitReply{};
+  }
+  // After a ledger restart the channel needs a moment to reconnect; calls fail fast meanwhile.
+  int64_t Balance(int64_t account) {
+    int64_t balance = -1;
+    EXPECT_TRUE(WaitUntil([&] {
+      Result<v1::BalanceReply> r = ledger_.GetBalance(account);
+      if (r.ok()) balance = r->balance();
+      return r.ok();
+    }));
+    return balance;
+  }
+
+  Stack stack_;
+  rpc::LedgerClient ledger_;
+};
+
+TEST_F(LedgerMoneyTest, ConcurrentDebitsNeverOverdrawAndUseTheLastUnit) {
+  auto [account, key] = stack_.CreateFundedAccount("race", 7, 1000);
+  std::atomic<int> ok{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        v1::DebitReply r = Debit(account, "m-" + std::to_string(t) + "-" + std::to_string(i), 7);
+        if (r.result() == v1::LEDGER_OK) ++ok;
+        if (r.result() == v1::LEDGER_INSUFFICIENT_FUNDS) ++refused;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 1000 / 7);  // 142: every affordable debit succeeded
+  EXPECT_EQ(refused.load(), 320 - 1000 / 7);
+  EXPECT_EQ(Balance(account), 1000 % 7);  // 6 left, never below zero
+  EXPECT_EQ(ledger_.GetBalance(account)->held(), 142 * 7);
+}
+
+TEST_F(LedgerMoneyTest, DebitIsIdempotentOnTheMessageId) {
+  auto [account, key] = stack_.CreateFundedAccount("idem", 10, 100);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) threads.emplace_back([&] { Debit(account, "same-message", 30); });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(Balance(account), 70);
+}
+
+TEST_F(LedgerMoneyTest, ConcurrentTopUpsWithOneReferenceAddOnce) {
+  auto [account, key] = stack_.CreateFundedAccount("topups", 10, 0);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      CommandResult r = stack_.Smsctl({"topup", std::to_string(account), "500", "--ref", "pay-1"});
+      if (r.exit_code != 0) ++failures;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Balance(account), 500);
+  EXPECT_EQ(stack_.Sql("SELECT count(*) FROM topups WHERE account_id = " + std::to_string(account)), "1");
+  // The same reference with another amount is a conflict, not a silent success.
+  CommandResult other = stack_.Smsctl({"topup", std::to_string(account), "600", "--ref", "pay-1"});
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.err.find("pay-1"), std::string::npos) << other.err;
+}
+
+TEST_F(LedgerMoneyTest, RefundReturnsMoneyOnceAndBlocksCapture) {
+  auto [account, key] = stack_.CreateFundedAccount("refund", 10, 100);
+  ASSERT_EQ(Debit(account, "r1", 40).result(), v1::LEDGER_OK);
+  std::vector<std::thread> threads;
+  std::atomic<int> fresh{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      Result<v1::RefundReply> r = ledger_.Refund(account, "r1", "test");
+      if (r.ok() && r->result() == v1::LEDGER_OK && !r->duplicate()) ++fresh;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(fresh.load(), 1);
+  EXPECT_EQ(Balance(account), 100);
+  EXPECT_EQ(ledger_.Capture(account, "r1")->result(), v1::LEDGER_HOLD_REFUNDED);
+}
+
+TEST_F(LedgerMoneyTest, CaptureThenRefundAfterChargeReturnsMoneyOnce) {
+  auto [account, key] = stack_.CreateFundedAccount("charged", 10, 100);
+  ASSERT_EQ(Debit(account, "c1", 25).result(), v1::LEDGER_OK);
+  EXPECT_EQ(ledger_.Capture(account, "c1")->result(), v1::LEDGER_OK);
+  EXPECT_EQ(ledger_.Capture(account, "c1")->result(), v1::LEDGER_OK);  // idempotent
+  EXPECT_EQ(ledger_.GetBalance(account)->held(), 0);
+  EXPECT_FALSE(ledger_.Refund(account, "c1", "failed")->duplicate());
+  EXPECT_TRUE(ledger_.Refund(account, "c1", "failed")->duplicate());
+  EXPECT_EQ(Balance(account), 100);
+  EXPECT_EQ(ledger_.Capture(account, "unknown")->result(), v1::LEDGER_HOLD_UNKNOWN);
+}
+
+TEST_F(LedgerMoneyTest, ExpiredHoldsAreRefundedWithAnExpiredEvent) {
+  auto [account, key] = stack_.CreateFundedAccount("expiry", 10, 100);
+  ASSERT_EQ(Debit(account, "e1", 30, /*ttl_s=*/1).result(), v1::LEDGER_OK);
+  EXPECT_EQ(Balance(account), 70);
+  EXPECT_TRUE(WaitUntil([&] { return Balance(account) == 100; }, std::chrono::seconds(10)));
+  EXPECT_EQ(ledger_.Capture(account, "e1")->result(), v1::LEDGER_HOLD_REFUNDED);
+  Result<redis::Reply> events = stack_.redis().Run({"XRANGE", "ev:report", "-", "+"});
+  ASSERT_TRUE(events.ok());
+  bool found = false;
+  for (const auto& entry : events->elements) {
+    v1::StatusEvent ev;
+    if (ev.ParseFromString(entry.elements[1].elements[1].str) && ev.message_id() == "e1") {
+      found = ev.status() == v1::STATUS_EXPIRED && ev.account_id() == account;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(LedgerMoneyTest, FlushesBringPostgresToTheRedisBalanceAndSurviveARestart) {
+  auto [account, key] = stack_.CreateFundedAccount("flush", 10, 1000);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(Debit(account, "f" + std::to_string(i), 10).result(), v1::LEDGER_OK);
+  ASSERT_TRUE(ledger_.Refund(account, "f0", "test").ok());
+  const std::string sql = "SELECT balance FROM accounts WHERE id = " + std::to_string(account);
+  EXPECT_TRUE(WaitUntil([&] { return stack_.Sql(sql) == "810"; })) << stack_.Sql(sql);
+
+  // A crash (SIGKILL) and restart: nothing is flushed twice, and the balance stays exact.
+  for (int i = 20; i < 25; ++i) ASSERT_EQ(Debit(account, "f" + std::to_string(i), 10).result(), v1::LEDGER_OK);
+  stack_.process("smsgw-ledger")->Kill();
+  stack_.Start("smsgw-ledger");
+  EXPECT_TRUE(WaitUntil([&] { return stack_.Sql(sql) == "760"; })) << stack_.Sql(sql);
+  EXPECT_EQ(Balance(account), 760);
+  // The reconcile invariant: top-ups = balance + held + charged - refunded.
+  EXPECT_EQ(stack_.redis().Run({"HGET", "{a:" + std::to_string(account) + "}:acct", "held"})->str, "240");
+}
+
+}  // namespace
+}  // namespace smsgw::testing

@@ -27,31 +27,6 @@ std::string FormatRfc3339Ms(int64_t unix_ms) {
   return buf;
 }
 
-std::string_view StatusName(v1::MessageStatus status) {
-  switch (status) {
-    case v1::STATUS_ACCEPTED:
-      return "accepted";
-    case v1::STATUS_SUBMITTED:
-      return "submitted";
-    case v1::STATUS_DELIVERED:
-      return "delivered";
-    case v1::STATUS_UNDELIVERED:
-      return "undelivered";
-    case v1::STATUS_FAILED:
-      return "failed";
-    case v1::STATUS_EXPIRED:
-      return "expired";
-    case v1::STATUS_CANCELED:
-      return "canceled";
-    default:
-      return "unknown";
-  }
-}
-
-std::string_view EncodingName(v1::Encoding encoding) { return encoding == v1::ENCODING_UCS2 ? "ucs2" : "gsm7"; }
-
-std::string_view PriorityName(v1::Priority priority) { return priority == v1::PRIORITY_EXPRESS ? "express" : "normal"; }
-
 nlohmann::json AcceptedJson(const v1::Envelope& e) {
   nlohmann::json j = {
       {"id", e.id()},

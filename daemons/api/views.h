@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "proto/names.h"
 #include "proto/smsgw.pb.h"
 
 // The JSON bodies of successful answers, built from the protobufs. Pure functions.
@@ -12,11 +13,6 @@ namespace smsgw::api {
 
 // "2024-05-01T12:34:56.789Z" (RFC 3339, UTC, milliseconds).
 std::string FormatRfc3339Ms(int64_t unix_ms);
-
-// The API's spellings: "accepted", "delivered", ...; "gsm7"/"ucs2"; "normal"/"express".
-std::string_view StatusName(v1::MessageStatus status);
-std::string_view EncodingName(v1::Encoding encoding);
-std::string_view PriorityName(v1::Priority priority);
 
 // 202 body of POST /v1/messages: id, status "accepted", to, encoding, segments, cost, priority,
 // and client_ref when one was given.

@@ -10,11 +10,6 @@
 namespace smsgw::ledger {
 namespace {
 
-const redis::Script kDebit(lua::kDebit);
-const redis::Script kCapture(lua::kCapture);
-const redis::Script kRefund(lua::kRefund);
-const redis::Script kApplyTopUp(lua::kApplyTopUp);
-const redis::Script kLoadAccount(lua::kLoadAccount);
 
 std::string Str(int64_t v) { return std::to_string(v); }
 
@@ -53,7 +48,7 @@ Result<v1::CreateAccountReply> Ledger::CreateAccount(const v1::CreateAccountRequ
 }
 
 Status Ledger::LoadAccount(redis::Connection& conn, const AccountStore::Account& a) {
-  Result<redis::Reply> r = conn.Eval(kLoadAccount, {keys::Account(a.id)},
+  Result<redis::Reply> r = conn.Eval(lua::kLoadAccountScript, {keys::Account(a.id)},
                                      {a.status, a.name, Str(a.price_normal), Str(a.price_express), Str(a.balance)});
   return r.status();
 }
@@ -83,7 +78,7 @@ Result<v1::TopUpReply> Ledger::TopUp(const v1::TopUpRequest& req) {
 Status Ledger::ApplyTopUpToRedis(int64_t account_id, const std::string& reference, int64_t amount,
                                  v1::TopUpReply* reply) {
   auto conn = redis_.Acquire();
-  Result<redis::Reply> r = conn->Eval(kApplyTopUp, {keys::Account(account_id), keys::TopUps(account_id)},
+  Result<redis::Reply> r = conn->Eval(lua::kApplyTopUpScript, {keys::Account(account_id), keys::TopUps(account_id)},
                                       {reference, Str(amount)});
   if (!r.ok()) return r.status();
   Result<int64_t> result = Element(*r, 0);
@@ -127,7 +122,7 @@ Result<v1::DebitReply> Ledger::Debit(const v1::DebitRequest& req) {
   const int64_t expires_ms = NowMs() + req.ttl_s() * 1000;
   auto conn = redis_.Acquire();
   Result<redis::Reply> r = conn->Eval(
-      kDebit, {keys::Account(req.account_id()), keys::Holds(req.account_id()), keys::kHoldExpiry, keys::kDirtyAccounts},
+      lua::kDebitScript, {keys::Account(req.account_id()), keys::Holds(req.account_id()), keys::kHoldExpiry, keys::kDirtyAccounts},
       {req.message_id(), Str(req.cost()), Str(expires_ms), Str(req.account_id())});
   if (!r.ok()) return r.status();
   Result<int64_t> result = Element(*r, 0);
@@ -144,7 +139,7 @@ Result<v1::CaptureReply> Ledger::Capture(const v1::CaptureRequest& req) {
   if (req.message_id().empty()) return Status::InvalidArgument("message_id is required");
   auto conn = redis_.Acquire();
   Result<redis::Reply> r =
-      conn->Eval(kCapture, {keys::Account(req.account_id()), keys::Holds(req.account_id()), keys::kHoldExpiry},
+      conn->Eval(lua::kCaptureScript, {keys::Account(req.account_id()), keys::Holds(req.account_id()), keys::kHoldExpiry},
                  {req.message_id(), Str(req.account_id())});
   if (!r.ok()) return r.status();
   Result<int64_t> result = r->AsInt();
@@ -160,7 +155,7 @@ Result<v1::RefundReply> Ledger::Refund(const v1::RefundRequest& req) {
   auto conn = redis_.Acquire();
   const int64_t a = req.account_id();
   Result<redis::Reply> r = conn->Eval(
-      kRefund, {keys::Account(a), keys::Holds(a), keys::kHoldExpiry, keys::kDirtyAccounts, keys::kReportEvents},
+      lua::kRefundScript, {keys::Account(a), keys::Holds(a), keys::kHoldExpiry, keys::kDirtyAccounts, keys::kReportEvents},
       {req.message_id(), Str(a), "refunded", ""});
   if (!r.ok()) return r.status();
   Result<int64_t> result = Element(*r, 0);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "redis/redis.h"
+
 // The ledger's Redis Lua scripts. Each runs atomically inside Redis, which is what serialises
 // concurrent debits of one account: a debit succeeds iff balance >= cost at that instant.
 //
@@ -14,6 +16,8 @@
 // ledger:hold_expiry and ledger:dirty are global keys, so these scripts are not yet Redis Cluster
 // safe; sharding them per slot is part of the Cluster work.
 namespace smsgw::ledger::lua {
+
+// The sources; the Script objects at the end are what callers run.
 
 // KEYS: acct, holds, hold_expiry, dirty. ARGV: message id, cost, expires at (ms), account id.
 // Returns {result, balance}; result as v1::LedgerResult.
@@ -129,5 +133,14 @@ if not redis.call('HGET', KEYS[1], 'flushing') and tonumber(redis.call('HGET', K
 end
 return 0
 )lua";
+
+// Loaded (by SHA) once per process, shared by every caller.
+inline const redis::Script kDebitScript(kDebit);
+inline const redis::Script kCaptureScript(kCapture);
+inline const redis::Script kRefundScript(kRefund);
+inline const redis::Script kApplyTopUpScript(kApplyTopUp);
+inline const redis::Script kLoadAccountScript(kLoadAccount);
+inline const redis::Script kFlushTakeScript(kFlushTake);
+inline const redis::Script kFlushDoneScript(kFlushDone);
 
 }  // namespace smsgw::ledger::lua

@@ -13,10 +13,6 @@
 namespace smsgw::ledger {
 namespace {
 
-const redis::Script kLoadAccount(lua::kLoadAccount);
-const redis::Script kFlushTake(lua::kFlushTake);
-const redis::Script kFlushDone(lua::kFlushDone);
-const redis::Script kRefund(lua::kRefund);
 
 constexpr size_t kWarmUpChunk = 1000;
 
@@ -28,21 +24,11 @@ std::string NewFlushId(int64_t account_id) {
          std::to_string(counter.fetch_add(1));
 }
 
-redis::Command EvalCommand(const redis::Script& s, const std::vector<std::string>& keys,
-                           const std::vector<std::string>& args) {
-  redis::Command c{"EVALSHA", s.sha(), std::to_string(keys.size())};
-  c.insert(c.end(), keys.begin(), keys.end());
-  c.insert(c.end(), args.begin(), args.end());
-  return c;
-}
-
 // Pipelines EVALSHA commands; loads the scripts first so no slot answers NOSCRIPT.
 Result<std::vector<redis::Reply>> PipelineScripts(redis::Connection& conn,
-                                                 const std::vector<const redis::Script*>& scripts,
+                                                 std::initializer_list<const redis::Script*> scripts,
                                                  const std::vector<redis::Command>& commands) {
-  for (const redis::Script* s : scripts) {
-    if (Result<redis::Reply> r = conn.Run({"SCRIPT", "LOAD", s->source()}); !r.ok()) return r.status();
-  }
+  if (Status s = conn.Load(scripts); !s.ok()) return s;
   Result<std::vector<redis::Reply>> replies = conn.Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const redis::Reply& r : *replies) {
@@ -62,11 +48,11 @@ Status Ledger::WarmUp() {
     std::vector<redis::Command> cmds;
     for (size_t j = i; j < std::min(accounts->size(), i + kWarmUpChunk); ++j) {
       const auto& a = (*accounts)[j];
-      cmds.push_back(EvalCommand(kLoadAccount, {keys::Account(a.id)},
+      cmds.push_back(lua::kLoadAccountScript.Invocation({keys::Account(a.id)},
                                  {a.status, a.name, std::to_string(a.price_normal), std::to_string(a.price_express),
                                   std::to_string(a.balance)}));
     }
-    Result<std::vector<redis::Reply>> replies = PipelineScripts(*conn, {&kLoadAccount}, cmds);
+    Result<std::vector<redis::Reply>> replies = PipelineScripts(*conn, {&lua::kLoadAccountScript}, cmds);
     if (!replies.ok()) return replies.status();
     for (size_t k = 0; k < replies->size(); ++k) {
       if ((*replies)[k].integer == 1) loaded.push_back((*accounts)[i + k].id);
@@ -106,9 +92,9 @@ Result<int> Ledger::FlushOnce(int max_accounts) {
     Result<int64_t> id = m.AsInt();
     if (!id.ok()) continue;
     accounts.push_back(*id);
-    takes.push_back(EvalCommand(kFlushTake, {keys::Account(*id)}, {NewFlushId(*id)}));
+    takes.push_back(lua::kFlushTakeScript.Invocation({keys::Account(*id)}, {NewFlushId(*id)}));
   }
-  Result<std::vector<redis::Reply>> taken = PipelineScripts(*conn, {&kFlushTake, &kFlushDone}, takes);
+  Result<std::vector<redis::Reply>> taken = PipelineScripts(*conn, {&lua::kFlushTakeScript, &lua::kFlushDoneScript}, takes);
   if (!taken.ok()) return taken.status();
 
   std::vector<AccountStore::Flush> flushes;
@@ -121,7 +107,7 @@ Result<int> Ledger::FlushOnce(int max_accounts) {
       flush_id = r.str.substr(0, colon);
       flushes.push_back({flush_id, accounts[i], std::stoll(r.str.substr(colon + 1))});
     }
-    dones.push_back(EvalCommand(kFlushDone, {keys::Account(accounts[i]), keys::kDirtyAccounts},
+    dones.push_back(lua::kFlushDoneScript.Invocation({keys::Account(accounts[i]), keys::kDirtyAccounts},
                                 {flush_id.empty() ? "-" : flush_id, std::to_string(accounts[i])}));
   }
   // Committed to PostgreSQL before 'flushing' is cleared: a crash in between re-applies the
@@ -148,13 +134,12 @@ Result<int> Ledger::SweepOnce(int64_t now_ms, int max_holds) {
     ev.set_status(v1::STATUS_EXPIRED);
     ev.set_at_ms(now_ms);
     ev.set_error("not sent before its hold expired");
-    refunds.push_back(EvalCommand(
-        kRefund,
+    refunds.push_back(lua::kRefundScript.Invocation(
         {keys::Account(account), keys::Holds(account), keys::kHoldExpiry, keys::kDirtyAccounts, keys::kReportEvents},
         {message_id, std::to_string(account), "expired", ev.SerializeAsString()}));
   }
   if (refunds.empty()) return 0;
-  Result<std::vector<redis::Reply>> r = PipelineScripts(*conn, {&kRefund}, refunds);
+  Result<std::vector<redis::Reply>> r = PipelineScripts(*conn, {&lua::kRefundScript}, refunds);
   if (!r.ok()) return r.status();
   spdlog::info("expired {} holds", refunds.size());
   return static_cast<int>(refunds.size());

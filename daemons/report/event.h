@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "proto/names.h"
 #include "proto/smsgw.pb.h"
 
 // The pure half of smsgw-report: decoding status events and coalescing a batch of them into one
@@ -20,19 +21,6 @@ Result<std::string> CanonicalUuid(std::string_view text);
 // The creation time of a message: the time in its UUIDv7 id (sms::UuidV7TimeMs: the first 48
 // bits, ms since the Unix epoch). kInvalidArgument when `text` is not a UUIDv7.
 Result<int64_t> UuidV7TimeMs(std::string_view text);
-
-// Rank of a status: accepted 1 < submitted 2 < every final status 3; 0 for an unknown value.
-int StatusRank(v1::MessageStatus status);
-// The text stored in messages.status ("accepted", ..., "canceled"); empty for an unknown value.
-std::string_view StatusName(v1::MessageStatus status);
-// The reverse of StatusName; STATUS_UNSPECIFIED for text it does not know.
-v1::MessageStatus StatusFromName(std::string_view name);
-
-// "gsm7"/"ucs2" and "normal"/"express", and back; nullopt / the enum's default for unknown values.
-std::optional<std::string_view> EncodingName(v1::Encoding encoding);
-v1::Encoding EncodingFromName(std::string_view name);
-std::optional<std::string_view> PriorityName(v1::Priority priority);
-v1::Priority PriorityFromName(std::string_view name);
 
 // Parses the payload of a stream entry (field "e") and checks what the writer relies on: a
 // UUIDv7 message id (returned lower-cased in the event) and a known status. String fields lose

@@ -23,13 +23,13 @@ v1::MessageRecord ToRecord(const pqxx::row& r) {
   v1::MessageRecord m;
   m.set_id(r[0].as<std::string>());
   m.set_account_id(r[1].as<int64_t>());
-  m.set_status(StatusFromName(r[2].as<std::string>()));
+  m.set_status(v1::StatusFromName(r[2].as<std::string>()));
   m.set_to(TextOrEmpty(r[3]));
   m.set_from(TextOrEmpty(r[4]));
-  m.set_encoding(EncodingFromName(TextOrEmpty(r[5])));
+  m.set_encoding(v1::EncodingFromName(TextOrEmpty(r[5])));
   m.set_segments(r[6].is_null() ? 0 : r[6].as<int32_t>());
   m.set_cost(MsOrZero(r[7]));
-  m.set_priority(PriorityFromName(TextOrEmpty(r[8])));
+  m.set_priority(v1::PriorityFromName(TextOrEmpty(r[8])));
   m.set_client_ref(TextOrEmpty(r[9]));
   m.set_accepted_at_ms(MsOrZero(r[10]));
   m.set_submitted_at_ms(MsOrZero(r[11]));

@@ -51,10 +51,10 @@ void AddRow(Columns& c, const MessageUpdate& u) {
   c.status.AddText(StatusName(u.status));
   AddText(c.to, u.to);
   AddText(c.from, u.from);
-  AddName(c.encoding, u.encoding ? EncodingName(*u.encoding) : std::nullopt);
+  AddName(c.encoding, u.encoding ? std::optional(EncodingName(*u.encoding)) : std::nullopt);
   AddInt(c.segments, u.segments);
   AddInt(c.cost, u.cost);
-  AddName(c.priority, u.priority ? PriorityName(*u.priority) : std::nullopt);
+  AddName(c.priority, u.priority ? std::optional(PriorityName(*u.priority)) : std::nullopt);
   AddText(c.client_ref, u.client_ref);
   AddInt(c.submitted_ms, u.submitted_at_ms);
   AddInt(c.done_ms, u.done_at_ms);

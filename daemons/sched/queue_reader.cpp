@@ -101,11 +101,10 @@ Result<std::vector<QueuedMessage>> QueueReader::ReadNormal(int max) {
   std::vector<redis::Command> checks;
   for (const std::string& s : streams) {
     if (nonempty.count(s) > 0) continue;
-    checks.push_back({"EVALSHA", kDeactivateIfEmpty.sha(), "2", s, keys::kActiveAccounts, AccountOfStream(s)});
+    checks.push_back(kDeactivateIfEmpty.Invocation({s, keys::kActiveAccounts}, {AccountOfStream(s)}));
   }
   if (!checks.empty()) {
-    Result<redis::Reply> loaded = conn_.Run({"SCRIPT", "LOAD", kDeactivateIfEmpty.source()});
-    if (!loaded.ok()) return loaded.status();
+    if (Status s = conn_.Load({&kDeactivateIfEmpty}); !s.ok()) return s;
     if (Result<std::vector<redis::Reply>> r = conn_.Pipeline(checks); !r.ok()) return r.status();
   }
   normal_idle_ = wrapped && got->empty();

@@ -5,6 +5,7 @@
 #include "common/time.h"
 #include "keys/keys.h"
 #include "sched/lua_scripts.h"
+#include "proto/names.h"
 #include "sched/pick.h"
 #include "sms/encoding.h"
 
@@ -26,11 +27,6 @@ v1::MessageStatus StatusOf(smpp::ReceiptState s) {
   }
 }
 
-v1::MessageStatus StatusFromName(const std::string& name) {
-  if (name == "delivered") return v1::STATUS_DELIVERED;
-  if (name == "expired") return v1::STATUS_EXPIRED;
-  return v1::STATUS_UNDELIVERED;
-}
 
 }  // namespace
 
@@ -166,13 +162,12 @@ void Scheduler::Finish(const Completion& c, std::vector<redis::Command>& out) {
 
 Status Scheduler::RecordReceipts(const std::vector<ReceiptEvent>& receipts) {
   if (receipts.empty()) return Status::Ok();
-  if (Result<redis::Reply> r = conn_.Run({"SCRIPT", "LOAD", kMatchReceipt.source()}); !r.ok()) return r.status();
+  if (Status s = conn_.Load({&kMatchReceipt}); !s.ok()) return s;
   std::vector<redis::Command> matches;
   for (const ReceiptEvent& r : receipts) {
-    const v1::MessageStatus status = StatusOf(r.receipt.state);
-    std::string state = status == v1::STATUS_DELIVERED ? "delivered" : status == v1::STATUS_EXPIRED ? "expired" : "undelivered";
-    matches.push_back({"EVALSHA", kMatchReceipt.sha(), "1", keys::Receipt(r.operator_name, r.receipt.message_id), state,
-                       std::to_string(config_.receipt_ttl_s)});
+    const std::string state(v1::StatusName(StatusOf(r.receipt.state)));
+    matches.push_back(kMatchReceipt.Invocation({keys::Receipt(r.operator_name, r.receipt.message_id)},
+                                               {state, std::to_string(config_.receipt_ttl_s)}));
   }
   Result<std::vector<redis::Reply>> matched = conn_.Pipeline(matches);
   if (!matched.ok()) return matched.status();
@@ -189,7 +184,7 @@ Status Scheduler::RecordReceipts(const std::vector<ReceiptEvent>& receipts) {
     v1::StatusEvent ev;
     ev.set_account_id(std::stoll(m.elements[0].str));
     ev.set_message_id(m.elements[1].str);
-    ev.set_status(StatusFromName(m.elements[2].str));
+    ev.set_status(v1::StatusFromName(m.elements[2].str));
     ev.set_at_ms(now);
     if (ev.status() != v1::STATUS_DELIVERED) {
       ev.set_error("stat:" + receipts[i].receipt.stat + " err:" + receipts[i].receipt.error_code);

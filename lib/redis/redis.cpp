@@ -61,6 +61,13 @@ Result<int64_t> Reply::AsInt() const {
 
 Script::Script(std::string source) : source_(std::move(source)), sha_(Sha1Hex(source_)) {}
 
+Command Script::Invocation(const std::vector<std::string>& keys, const std::vector<std::string>& args) const {
+  Command cmd{"EVALSHA", sha_, std::to_string(keys.size())};
+  cmd.insert(cmd.end(), keys.begin(), keys.end());
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  return cmd;
+}
+
 Result<std::unique_ptr<Connection>> Connection::Open(const config::RedisConfig& config) {
   std::unique_ptr<Connection> c(new Connection(config));
   if (Status s = c->Connect(); !s.ok()) return s;
@@ -150,9 +157,7 @@ Result<Reply> Connection::Run(const Command& command) {
 
 Result<Reply> Connection::Eval(const Script& script, const std::vector<std::string>& keys,
                                const std::vector<std::string>& args) {
-  Command cmd{"EVALSHA", script.sha(), std::to_string(keys.size())};
-  cmd.insert(cmd.end(), keys.begin(), keys.end());
-  cmd.insert(cmd.end(), args.begin(), args.end());
+  const Command cmd = script.Invocation(keys, args);
   Result<std::vector<Reply>> r = Pipeline({cmd});
   if (!r.ok()) return r.status();
   Reply& reply = r.value()[0];
@@ -163,6 +168,13 @@ Result<Reply> Connection::Eval(const Script& script, const std::vector<std::stri
   }
   if (reply.is_error()) return Status::Internal("redis script: " + reply.str);
   return std::move(reply);
+}
+
+Status Connection::Load(std::initializer_list<const Script*> scripts) {
+  for (const Script* s : scripts) {
+    if (Result<Reply> r = Run({"SCRIPT", "LOAD", s->source()}); !r.ok()) return r.status();
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<Pool>> Pool::Open(const config::RedisConfig& config) {

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ class Script {
   explicit Script(std::string source);
   const std::string& source() const { return source_; }
   const std::string& sha() const { return sha_; }
+  // The EVALSHA command, for pipelines; load the script first (Connection::Load) so that no
+  // slot answers NOSCRIPT.
+  Command Invocation(const std::vector<std::string>& keys, const std::vector<std::string>& args) const;
 
  private:
   std::string source_;
@@ -61,6 +65,8 @@ class Connection {
   Result<std::vector<Reply>> Pipeline(const std::vector<Command>& commands);
   Result<Reply> Eval(const Script& script, const std::vector<std::string>& keys,
                      const std::vector<std::string>& args);
+  // SCRIPT LOAD, so pipelined Invocation()s of these scripts find them.
+  Status Load(std::initializer_list<const Script*> scripts);
 
  private:
   explicit Connection(const config::RedisConfig& config) : config_(config) {}

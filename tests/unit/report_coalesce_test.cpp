@@ -69,14 +69,14 @@ TEST(ReportStatus, NamesAndRanks) {
   for (auto s : {v1::STATUS_DELIVERED, v1::STATUS_UNDELIVERED, v1::STATUS_FAILED,
                  v1::STATUS_EXPIRED, v1::STATUS_CANCELED}) {
     EXPECT_EQ(StatusRank(s), 3);
-    EXPECT_EQ(StatusFromName(StatusName(s)), s);
+    EXPECT_EQ(v1::StatusFromName(StatusName(s)), s);
   }
   EXPECT_EQ(StatusRank(v1::STATUS_UNSPECIFIED), 0);
   EXPECT_EQ(StatusName(v1::STATUS_UNDELIVERED), "undelivered");
-  EXPECT_EQ(StatusFromName("bogus"), v1::STATUS_UNSPECIFIED);
+  EXPECT_EQ(v1::StatusFromName("bogus"), v1::STATUS_UNSPECIFIED);
   EXPECT_EQ(EncodingName(v1::ENCODING_UCS2), "ucs2");
   EXPECT_EQ(PriorityName(v1::PRIORITY_EXPRESS), "express");
-  EXPECT_FALSE(EncodingName(static_cast<v1::Encoding>(9)).has_value());
+  EXPECT_TRUE(EncodingName(static_cast<v1::Encoding>(9)).empty());
 }
 
 TEST(ReportDecode, AcceptsAnEventAndLowerCasesItsId) {

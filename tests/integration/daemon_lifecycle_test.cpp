@@ -1,0 +1,66 @@
+// The daemons under a service manager: SIGTERM stops each cleanly (exit 0), and a daemon
+// killed outright picks its work up again when it is restarted, as systemd's Restart= does.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include "stack.h"
+
+namespace smsgw::testing {
+namespace {
+
+std::string StatusOf(Stack& stack, const std::string& key, const std::string& id) {
+  HttpResponse r = stack.Api("GET", "/v1/messages/" + id, "", key);
+  return r.status == 200 ? r.Json().value("status", "") : "http " + std::to_string(r.status);
+}
+
+std::string Send(Stack& stack, const std::string& key, const std::string& text) {
+  HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":")" + text + R"("})", key);
+  EXPECT_EQ(r.status, 202) << r.body;
+  return r.status == 202 ? r.Json().at("id").get<std::string>() : "";
+}
+
+TEST(DaemonLifecycleTest, EveryDaemonStopsCleanlyOnSigterm) {
+  Stack stack;
+  auto [account, key] = stack.CreateFundedAccount("lifecycle", 10, 100);
+  const std::string id = Send(stack, key, "bye");
+  ASSERT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; }));
+  for (const char* name : {"smsgw-api", "smsgw-sched", "smsgw-report", "smsgw-ledger", "smsgw-smsc-sim"}) {
+    const int status = stack.process(name)->Stop(/*grace_ms=*/10000);
+    EXPECT_TRUE(WIFEXITED(status)) << name << " did not exit by itself";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << name;
+    if (std::string(name) != "smsgw-smsc-sim") {
+      EXPECT_NE(stack.process(name)->Log().find("stopped"), std::string::npos) << name;
+    }
+  }
+}
+
+TEST(DaemonLifecycleTest, KilledSchedulerResumesItsWorkAfterRestart) {
+  Stack stack;
+  auto [account, key] = stack.CreateFundedAccount("resume", 10, 1000);
+  stack.process("smsgw-sched")->Kill();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "queued " + std::to_string(i)));
+  for (const std::string& id : ids) EXPECT_NE(StatusOf(stack, key, id), "delivered");  // nobody sends
+
+  stack.Start("smsgw-sched");
+  for (const std::string& id : ids) {
+    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
+  }
+  CommandResult balance = stack.Smsctl({"balance", std::to_string(account), "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 900);
+}
+
+TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
+  Stack stack;
+  auto [account, key] = stack.CreateFundedAccount("report-crash", 10, 1000);
+  stack.process("smsgw-report")->Kill();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "while report is down " + std::to_string(i)));
+  stack.Start("smsgw-report");
+  for (const std::string& id : ids) {
+    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
+  }
+}
+
+}  // namespace
+}  // namespace smsgw::testing

@@ -1,12 +1,35 @@
 // GET /v1/messages/{id}: one message of the caller's account, as smsgw-report knows it.
 #include <cctype>
+#include <charconv>
+#include <optional>
 
 #include "api/handlers.h"
 #include "api/problem.h"
-#include "sms/uuid7.h"
 #include "api/views.h"
+#include "keys/keys.h"
+#include "sms/uuid7.h"
 
 namespace smsgw::api {
+namespace {
+
+// smsgw-report writes statuses in batches, so for a moment after the 202 the message is only
+// known to the ledger: its hold (per account, so no other account's id can match) proves it
+// was accepted. Returns the hold's cost, or nothing.
+std::optional<int64_t> HeldCost(const ApiDeps& deps, int64_t account_id, const std::string& id) {
+  auto conn = deps.pool->Acquire();
+  Result<redis::Reply> hold = conn->Run({"HGET", keys::Holds(account_id), id});
+  if (!hold.ok() || hold->is_nil()) return std::nullopt;
+  const std::string& v = hold->str;  // "<state>:<cost>"
+  const size_t colon = v.find(':');
+  int64_t cost = 0;
+  if (colon == std::string::npos ||
+      std::from_chars(v.data() + colon + 1, v.data() + v.size(), cost).ec != std::errc()) {
+    return std::nullopt;
+  }
+  return cost;
+}
+
+}  // namespace
 
 HttpResponse HandleGetMessage(const ApiDeps& deps, const Call& call) {
   const std::string& raw = call.params.at(0);
@@ -16,9 +39,15 @@ HttpResponse HandleGetMessage(const ApiDeps& deps, const Call& call) {
 
   Result<v1::MessageRecord> record = deps.report->GetMessage(call.account->id, id);
   if (!record.ok()) {
-    if (record.status().code() == ErrorCode::kNotFound) {
-      return ProblemResponse(Status::NotFound("no message " + id));
+    // Not written yet, or smsgw-report is down: a hold still proves the message was accepted.
+    const ErrorCode code = record.status().code();
+    if (code == ErrorCode::kNotFound || code == ErrorCode::kUnavailable) {
+      if (std::optional<int64_t> cost = HeldCost(deps, call.account->id, id)) {
+        Result<int64_t> accepted_ms = sms::UuidV7TimeMs(id);
+        return JsonResponse(200, PendingMessageJson(id, *cost, accepted_ms.ok() ? *accepted_ms : 0));
+      }
     }
+    if (code == ErrorCode::kNotFound) return ProblemResponse(Status::NotFound("no message " + id));
     return DependencyFailed(record.status());
   }
   return JsonResponse(200, MessageJson(*record));

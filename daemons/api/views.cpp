@@ -60,6 +60,16 @@ nlohmann::json MessageJson(const v1::MessageRecord& r) {
   return j;
 }
 
+nlohmann::json PendingMessageJson(const std::string& id, int64_t cost, int64_t accepted_at_ms) {
+  nlohmann::json j = MessageJson(v1::MessageRecord());
+  for (auto& [key, value] : j.items()) value = nullptr;
+  j["id"] = id;
+  j["status"] = StatusName(v1::STATUS_ACCEPTED);
+  j["cost"] = cost;
+  j["accepted_at"] = TimeOrNull(accepted_at_ms);
+  return j;
+}
+
 nlohmann::json BalanceJson(int64_t account_id, const v1::BalanceReply& reply) {
   return {
       {"account_id", account_id},

@@ -22,6 +22,10 @@ nlohmann::json AcceptedJson(const v1::Envelope& envelope);
 // client_ref are null when empty; "error" is present only when set.
 nlohmann::json MessageJson(const v1::MessageRecord& record);
 
+// 200 body for a message accepted moments ago that smsgw-report has not written yet: the same
+// keys as MessageJson, with what the ledger's hold knows (cost) and the rest null.
+nlohmann::json PendingMessageJson(const std::string& id, int64_t cost, int64_t accepted_at_ms);
+
 // 200 body of GET /v1/balance.
 nlohmann::json BalanceJson(int64_t account_id, const v1::BalanceReply& reply);
 

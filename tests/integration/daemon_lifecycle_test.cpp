@@ -56,6 +56,12 @@ TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
   stack.process("smsgw-report")->Kill();
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "while report is down " + std::to_string(i)));
+  // Meanwhile the API still answers from the ledger's hold.
+  HttpResponse pending = stack.Api("GET", "/v1/messages/" + ids[0], "", key);
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  EXPECT_EQ(pending.Json().at("status"), "accepted");
+  EXPECT_EQ(pending.Json().at("cost"), 10);
+  EXPECT_TRUE(pending.Json().at("to").is_null());
   stack.Start("smsgw-report");
   for (const std::string& id : ids) {
     EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);

@@ -46,6 +46,12 @@ TEST(EndToEndTest, MessagesAreDeliveredAndChargedExactly) {
     EXPECT_EQ(j.at("cost"), segments * 10);
     EXPECT_EQ(r.Header("location"), "/v1/messages/" + j.at("id").get<std::string>());
     sent.push_back({j.at("id"), j.at("cost")});
+    // Right after the 202 the message is already visible, even before smsgw-report wrote it.
+    HttpResponse now = stack.Api("GET", "/v1/messages/" + sent.back().id, "", key);
+    EXPECT_EQ(now.status, 200) << now.body;
+    if (now.status == 200) {
+      EXPECT_EQ(now.Json().at("cost"), segments * 10);
+    }
   }
   EXPECT_EQ(stack.Api("POST", "/v1/messages", messages[1].first, key).Json().at("encoding"), "ucs2");
 

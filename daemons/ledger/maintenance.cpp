@@ -32,7 +32,7 @@ Result<std::vector<redis::Reply>> PipelineScripts(redis::Connection& conn,
   Result<std::vector<redis::Reply>> replies = conn.Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const redis::Reply& r : *replies) {
-    if (r.is_error()) return Status::Internal("ledger script: " + r.str);
+    if (r.is_error()) return redis::ErrorReply("ledger script", r.str);
   }
   return replies;
 }

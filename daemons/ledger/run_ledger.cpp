@@ -68,9 +68,15 @@ int RunLedger(int argc, char** argv) {
   }
   AccountStore store(**pg);
   Ledger ledger(**redis, store);
-  if (Status s = ledger.WarmUp(); !s.ok()) {
-    spdlog::critical("warm-up: {}", s.ToString());
-    return 1;
+  // Redis or PostgreSQL may still be starting (a whole host coming up): wait a while for them.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (Status s = ledger.WarmUp(); !s.ok(); s = ledger.WarmUp()) {
+    if (s.code() != ErrorCode::kUnavailable || std::chrono::steady_clock::now() > give_up) {
+      spdlog::critical("warm-up: {}", s.ToString());
+      return 1;
+    }
+    spdlog::warn("warm-up: {}; retrying", s.ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   // Deltas still in Redis from before a crash are flushed first, before new traffic.
   while (true) {

@@ -49,6 +49,15 @@ std::string Sha1Hex(const std::string& s) {
 
 }  // namespace
 
+Status ErrorReply(const std::string& what, const std::string& error) {
+  // A Redis that is starting (LOADING), a replica being promoted (READONLY, MASTERDOWN) or a
+  // busy script (BUSY) will answer later: the caller may retry. Anything else is a bug.
+  for (const char* transient : {"LOADING", "READONLY", "MASTERDOWN", "BUSY", "TRYAGAIN"}) {
+    if (error.rfind(transient, 0) == 0) return Status::Unavailable("redis " + what + ": " + error);
+  }
+  return Status::Internal("redis " + what + ": " + error);
+}
+
 Result<int64_t> Reply::AsInt() const {
   if (type == Type::kInteger) return integer;
   if (type == Type::kString) {
@@ -151,7 +160,7 @@ Result<Reply> Connection::Run(const Command& command) {
   Result<std::vector<Reply>> r = Pipeline({command});
   if (!r.ok()) return r.status();
   Reply& reply = r.value()[0];
-  if (reply.is_error()) return Status::Internal("redis " + command[0] + ": " + reply.str);
+  if (reply.is_error()) return ErrorReply(command[0], reply.str);
   return std::move(reply);
 }
 
@@ -166,7 +175,7 @@ Result<Reply> Connection::Eval(const Script& script, const std::vector<std::stri
     if (!loaded.ok()) return loaded.status();
     return Run(cmd);
   }
-  if (reply.is_error()) return Status::Internal("redis script: " + reply.str);
+  if (reply.is_error()) return ErrorReply("script", reply.str);
   return std::move(reply);
 }
 

@@ -34,6 +34,10 @@ struct Reply {
 
 using Command = std::vector<std::string>;
 
+// The Status for an error reply: kUnavailable for errors that pass (LOADING, READONLY, ...),
+// kInternal otherwise. `what` names the command.
+Status ErrorReply(const std::string& what, const std::string& error);
+
 // A Lua script run by EVALSHA, loaded with SCRIPT LOAD on first use or after NOSCRIPT
 // (a restarted Redis forgets scripts).
 class Script {

@@ -30,8 +30,11 @@ start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec \
     --save "" --daemonize no --logfile "$dir/redis.log" </dev/null >/dev/null 2>&1 &
   echo $! > "$dir/redis.pid"
-  wait_for "redis on port $port" 20 redis-cli -p "$port" ping
+  # PING answers LOADING (with exit code 0) while the AOF is read back: wait for PONG.
+  wait_for "redis on port $port" 60 redis_pong "$port"
 }
+
+redis_pong() { [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; }
 
 stop_redis() {
   local dir=$1

@@ -54,10 +54,12 @@ start_postgres() {
     as_pg_user "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; return 1; }
   fi
-  as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200" start >/dev/null \
-    || { cat "$dir/postgres.log" >&2; return 1; }
-  wait_for "postgres on port $port" 30 "$bin/pg_isready" -h 127.0.0.1 -p "$port"
+  if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200" start >/dev/null \
+      || { tail -20 "$dir/postgres.log" >&2; return 1; }
+  fi
+  wait_for "postgres on port $port" 30 "$bin/pg_isready" -h 127.0.0.1 -p "$port" -U postgres
   "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='smsgw'" | grep -q 1 \
     || "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres smsgw
 }

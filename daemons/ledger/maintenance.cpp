@@ -24,12 +24,11 @@ std::string NewFlushId(int64_t account_id) {
          std::to_string(counter.fetch_add(1));
 }
 
-// Pipelines EVALSHA commands; loads the scripts first so no slot answers NOSCRIPT.
+// Pipelines script invocations; an error reply in any slot fails the whole batch.
 Result<std::vector<redis::Reply>> PipelineScripts(redis::Connection& conn,
                                                  std::initializer_list<const redis::Script*> scripts,
                                                  const std::vector<redis::Command>& commands) {
-  if (Status s = conn.Load(scripts); !s.ok()) return s;
-  Result<std::vector<redis::Reply>> replies = conn.Pipeline(commands);
+  Result<std::vector<redis::Reply>> replies = conn.PipelineScripts(commands, scripts);
   if (!replies.ok()) return replies.status();
   for (const redis::Reply& r : *replies) {
     if (r.is_error()) return redis::ErrorReply("ledger script", r.str);

@@ -104,8 +104,9 @@ Result<std::vector<QueuedMessage>> QueueReader::ReadNormal(int max) {
     checks.push_back(kDeactivateIfEmpty.Invocation({s, keys::kActiveAccounts}, {AccountOfStream(s)}));
   }
   if (!checks.empty()) {
-    if (Status s = conn_.Load({&kDeactivateIfEmpty}); !s.ok()) return s;
-    if (Result<std::vector<redis::Reply>> r = conn_.Pipeline(checks); !r.ok()) return r.status();
+    if (Result<std::vector<redis::Reply>> r = conn_.PipelineScripts(checks, {&kDeactivateIfEmpty}); !r.ok()) {
+      return r.status();
+    }
   }
   normal_idle_ = wrapped && got->empty();
   return got;

@@ -162,14 +162,13 @@ void Scheduler::Finish(const Completion& c, std::vector<redis::Command>& out) {
 
 Status Scheduler::RecordReceipts(const std::vector<ReceiptEvent>& receipts) {
   if (receipts.empty()) return Status::Ok();
-  if (Status s = conn_.Load({&kMatchReceipt}); !s.ok()) return s;
   std::vector<redis::Command> matches;
   for (const ReceiptEvent& r : receipts) {
     const std::string state(v1::StatusName(StatusOf(r.receipt.state)));
     matches.push_back(kMatchReceipt.Invocation({keys::Receipt(r.operator_name, r.receipt.message_id)},
                                                {state, std::to_string(config_.receipt_ttl_s)}));
   }
-  Result<std::vector<redis::Reply>> matched = conn_.Pipeline(matches);
+  Result<std::vector<redis::Reply>> matched = conn_.PipelineScripts(matches, {&kMatchReceipt});
   if (!matched.ok()) return matched.status();
   std::vector<redis::Command> events;
   const int64_t now = NowMs();

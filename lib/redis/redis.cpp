@@ -179,11 +179,24 @@ Result<Reply> Connection::Eval(const Script& script, const std::vector<std::stri
   return std::move(reply);
 }
 
-Status Connection::Load(std::initializer_list<const Script*> scripts) {
+Result<std::vector<Reply>> Connection::PipelineScripts(const std::vector<Command>& commands,
+                                                       std::initializer_list<const Script*> scripts) {
+  Result<std::vector<Reply>> replies = Pipeline(commands);
+  if (!replies.ok()) return replies;
+  std::vector<size_t> missed;
+  for (size_t i = 0; i < replies->size(); ++i) {
+    if ((*replies)[i].is_error() && (*replies)[i].str.rfind("NOSCRIPT", 0) == 0) missed.push_back(i);
+  }
+  if (missed.empty()) return replies;
   for (const Script* s : scripts) {
     if (Result<Reply> r = Run({"SCRIPT", "LOAD", s->source()}); !r.ok()) return r.status();
   }
-  return Status::Ok();
+  std::vector<Command> again;
+  for (size_t i : missed) again.push_back(commands[i]);
+  Result<std::vector<Reply>> retried = Pipeline(again);
+  if (!retried.ok()) return retried.status();
+  for (size_t k = 0; k < missed.size(); ++k) (*replies)[missed[k]] = std::move((*retried)[k]);
+  return replies;
 }
 
 Result<std::unique_ptr<Pool>> Pool::Open(const config::RedisConfig& config) {

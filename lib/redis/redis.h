@@ -69,8 +69,12 @@ class Connection {
   Result<std::vector<Reply>> Pipeline(const std::vector<Command>& commands);
   Result<Reply> Eval(const Script& script, const std::vector<std::string>& keys,
                      const std::vector<std::string>& args);
-  // SCRIPT LOAD, so pipelined Invocation()s of these scripts find them.
-  Status Load(std::initializer_list<const Script*> scripts);
+  // Pipelines commands that include Invocation()s of `scripts`. Slots answered NOSCRIPT (a
+  // Redis that restarted forgets scripts) did not run: the scripts are loaded and only those
+  // slots are sent again, so no other command runs twice. Other error replies stay in their
+  // slot, as with Pipeline().
+  Result<std::vector<Reply>> PipelineScripts(const std::vector<Command>& commands,
+                                             std::initializer_list<const Script*> scripts);
 
  private:
   explicit Connection(const config::RedisConfig& config) : config_(config) {}

@@ -1,5 +1,6 @@
-// The daemons under a service manager: SIGTERM stops each cleanly (exit 0), and a daemon
-// killed outright picks its work up again when it is restarted, as systemd's Restart= does.
+// The daemons under a service manager: SIGTERM stops each cleanly (exit 0), a daemon killed
+// outright picks its work up again when it is restarted, as systemd's Restart= does, and an
+// operator link that drops loses nothing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -66,6 +67,24 @@ TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
   for (const std::string& id : ids) {
     EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
   }
+}
+
+TEST(DaemonLifecycleTest, OperatorLinkDownLosesNothing) {
+  Stack stack;
+  auto [account, key] = stack.CreateFundedAccount("link-down", 10, 1000);
+  stack.process("smsgw-smsc-sim")->Kill();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "while the operator is away " + std::to_string(i)));
+  // Nothing can be sent, nothing fails: the messages wait without spending attempts.
+  for (const std::string& id : ids) EXPECT_EQ(StatusOf(stack, key, id), "accepted");
+
+  stack.Start("smsgw-smsc-sim");
+  for (const std::string& id : ids) {
+    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
+  }
+  CommandResult balance = stack.Smsctl({"balance", std::to_string(account), "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 900);
+  EXPECT_EQ(stack.redis().Run({"XLEN", "q:dlq"})->integer, 0);
 }
 
 }  // namespace

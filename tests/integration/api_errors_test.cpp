@@ -42,8 +42,7 @@ TEST_F(ApiErrorsTest, NoBalanceForTheCostIs402AndNothingIsQueued) {
   HttpResponse second = stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"two"})", key);
   ExpectProblem(second, 402, "insufficient_funds");
   EXPECT_EQ(stack_->redis().Run({"XLEN", queue})->integer, queued);
-  CommandResult balance = stack_->Smsctl({"balance", std::to_string(account), "-o", "json"});
-  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 5);
+  EXPECT_EQ(stack_->Balance(account), 5);
 }
 
 TEST_F(ApiErrorsTest, TheLastUnitOfBalanceIsUsable) {
@@ -52,8 +51,7 @@ TEST_F(ApiErrorsTest, TheLastUnitOfBalanceIsUsable) {
   EXPECT_EQ(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"b"})", key).status, 202);
   ExpectProblem(stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"c"})", key), 402,
                 "insufficient_funds");
-  CommandResult balance = stack_->Smsctl({"balance", std::to_string(account), "-o", "json"});
-  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 0);
+  EXPECT_EQ(stack_->Balance(account), 0);
 }
 
 TEST_F(ApiErrorsTest, BadJsonIs400) {
@@ -81,8 +79,7 @@ TEST_F(ApiErrorsTest, MissingOrBadFieldIs400NamingTheField) {
   ExpectProblem(bad_priority, 400, "invalid_argument");
   EXPECT_NE(bad_priority.Json().at("detail").get<std::string>().find("priority"), std::string::npos);
 
-  CommandResult balance = stack_->Smsctl({"balance", std::to_string(account), "-o", "json"});
-  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 100);
+  EXPECT_EQ(stack_->Balance(account), 100);
 }
 
 TEST_F(ApiErrorsTest, UnknownOrMissingKeyIs401) {

@@ -9,11 +9,6 @@
 namespace smsgw::testing {
 namespace {
 
-std::string StatusOf(Stack& stack, const std::string& key, const std::string& id) {
-  HttpResponse r = stack.Api("GET", "/v1/messages/" + id, "", key);
-  return r.status == 200 ? r.Json().value("status", "") : "http " + std::to_string(r.status);
-}
-
 std::string Send(Stack& stack, const std::string& key, const std::string& text) {
   HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":")" + text + R"("})", key);
   EXPECT_EQ(r.status, 202) << r.body;
@@ -24,7 +19,7 @@ TEST(DaemonLifecycleTest, EveryDaemonStopsCleanlyOnSigterm) {
   Stack stack;
   auto [account, key] = stack.CreateFundedAccount("lifecycle", 10, 100);
   const std::string id = Send(stack, key, "bye");
-  ASSERT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; }));
+  ASSERT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; }));
   for (const char* name : {"smsgw-api", "smsgw-sched", "smsgw-report", "smsgw-ledger", "smsgw-smsc-sim"}) {
     const int status = stack.process(name)->Stop(/*grace_ms=*/10000);
     EXPECT_TRUE(WIFEXITED(status)) << name << " did not exit by itself";
@@ -41,14 +36,13 @@ TEST(DaemonLifecycleTest, KilledSchedulerResumesItsWorkAfterRestart) {
   stack.process("smsgw-sched")->Kill();
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "queued " + std::to_string(i)));
-  for (const std::string& id : ids) EXPECT_NE(StatusOf(stack, key, id), "delivered");  // nobody sends
+  for (const std::string& id : ids) EXPECT_NE(stack.MessageStatus(key, id), "delivered");  // nobody sends
 
   stack.Start("smsgw-sched");
   for (const std::string& id : ids) {
-    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
+    EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << id << ": " << stack.MessageStatus(key, id);
   }
-  CommandResult balance = stack.Smsctl({"balance", std::to_string(account), "-o", "json"});
-  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 900);
+  EXPECT_EQ(stack.Balance(account), 900);
 }
 
 TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
@@ -65,7 +59,7 @@ TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
   EXPECT_TRUE(pending.Json().at("to").is_null());
   stack.Start("smsgw-report");
   for (const std::string& id : ids) {
-    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
+    EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << id << ": " << stack.MessageStatus(key, id);
   }
 }
 
@@ -76,14 +70,13 @@ TEST(DaemonLifecycleTest, OperatorLinkDownLosesNothing) {
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "while the operator is away " + std::to_string(i)));
   // Nothing can be sent, nothing fails: the messages wait without spending attempts.
-  for (const std::string& id : ids) EXPECT_EQ(StatusOf(stack, key, id), "accepted");
+  for (const std::string& id : ids) EXPECT_EQ(stack.MessageStatus(key, id), "accepted");
 
   stack.Start("smsgw-smsc-sim");
   for (const std::string& id : ids) {
-    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << id << ": " << StatusOf(stack, key, id);
+    EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << id << ": " << stack.MessageStatus(key, id);
   }
-  CommandResult balance = stack.Smsctl({"balance", std::to_string(account), "-o", "json"});
-  EXPECT_EQ(nlohmann::json::parse(balance.out).at("balance"), 900);
+  EXPECT_EQ(stack.Balance(account), 900);
   EXPECT_EQ(stack.redis().Run({"XLEN", "q:dlq"})->integer, 0);
 }
 

@@ -9,22 +9,10 @@
 namespace smsgw::testing {
 namespace {
 
-std::string StatusOf(Stack& stack, const std::string& key, const std::string& id) {
-  HttpResponse r = stack.Api("GET", "/v1/messages/" + id, "", key);
-  if (r.status != 200) return "http " + std::to_string(r.status);
-  return r.Json().value("status", "");
-}
-
-int64_t Balance(Stack& stack, int64_t account) {
-  CommandResult r = stack.Smsctl({"balance", std::to_string(account), "--output", "json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return nlohmann::json::parse(r.out).at("balance").get<int64_t>();
-}
-
 TEST(EndToEndTest, MessagesAreDeliveredAndChargedExactly) {
   Stack stack;
   auto [account, key] = stack.CreateFundedAccount("acme", 10, 1000);
-  EXPECT_EQ(Balance(stack, account), 1000);
+  EXPECT_EQ(stack.Balance(account), 1000);
 
   struct Sent {
     std::string id;
@@ -56,8 +44,8 @@ TEST(EndToEndTest, MessagesAreDeliveredAndChargedExactly) {
   EXPECT_EQ(stack.Api("POST", "/v1/messages", messages[1].first, key).Json().at("encoding"), "ucs2");
 
   for (const Sent& s : sent) {
-    EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, s.id) == "delivered"; }))
-        << s.id << " is " << StatusOf(stack, key, s.id);
+    EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, s.id) == "delivered"; }))
+        << s.id << " is " << stack.MessageStatus(key, s.id);
   }
   HttpResponse one = stack.Api("GET", "/v1/messages/" + sent[0].id, "", key);
   ASSERT_EQ(one.status, 200);
@@ -68,7 +56,7 @@ TEST(EndToEndTest, MessagesAreDeliveredAndChargedExactly) {
   EXPECT_FALSE(j.at("done_at").is_null());
 
   // 10 + 10 + 20 for the three, and 10 for the second Persian message.
-  EXPECT_EQ(Balance(stack, account), 1000 - 10 - 10 - 20 - 10);
+  EXPECT_EQ(stack.Balance(account), 1000 - 10 - 10 - 20 - 10);
   HttpResponse balance = stack.Api("GET", "/v1/balance", "", key);
   ASSERT_EQ(balance.status, 200);
   EXPECT_EQ(balance.Json().at("balance"), 950);
@@ -88,8 +76,8 @@ TEST(EndToEndTest, ExpressMessagesAreDeliveredToo) {
   HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"now","priority":"express"})", key);
   ASSERT_EQ(r.status, 202) << r.body;
   const std::string id = r.Json().at("id");
-  EXPECT_TRUE(WaitUntil([&] { return StatusOf(stack, key, id) == "delivered"; })) << StatusOf(stack, key, id);
-  EXPECT_EQ(Balance(stack, account), 90);
+  EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << stack.MessageStatus(key, id);
+  EXPECT_EQ(stack.Balance(account), 90);
 }
 
 }  // namespace

@@ -214,6 +214,18 @@ std::pair<int64_t, std::string> Stack::CreateFundedAccount(const std::string& na
   return {id, j.at("api_key").get<std::string>()};
 }
 
+int64_t Stack::Balance(int64_t account) {
+  CommandResult r = Smsctl({"balance", std::to_string(account), "--output", "json"});
+  if (r.exit_code != 0) return -1;
+  return nlohmann::json::parse(r.out).at("balance").get<int64_t>();
+}
+
+std::string Stack::MessageStatus(const std::string& key, const std::string& id) {
+  HttpResponse r = Api("GET", "/v1/messages/" + id, "", key);
+  if (r.status != 200) return "http " + std::to_string(r.status);
+  return r.Json().value("status", "");
+}
+
 HttpResponse Stack::Api(const std::string& method, const std::string& target, const std::string& body,
                         const std::string& key, Headers headers) {
   if (!key.empty()) headers.emplace_back("Authorization", "Bearer " + key);

@@ -65,6 +65,11 @@ class Stack {
   // smsctl account create + topup; returns {account id, api key}.
   std::pair<int64_t, std::string> CreateFundedAccount(const std::string& name, int64_t price, int64_t topup);
 
+  // The balance `smsctl balance` shows (-1 if the command fails).
+  int64_t Balance(int64_t account);
+  // A message's status as GET /v1/messages/{id} shows it ("http <code>" when not 200).
+  std::string MessageStatus(const std::string& key, const std::string& id);
+
   // HTTP to the API with the key as bearer token (empty key: no Authorization header).
   HttpResponse Api(const std::string& method, const std::string& target, const std::string& body = "",
                    const std::string& key = "", Headers headers = {});

@@ -59,6 +59,37 @@ Result<v1::RefundReply> LedgerClient::Refund(int64_t account_id, const std::stri
   return Call<v1::RefundRequest, v1::RefundReply>("ledger Refund", req, &v1::Ledger::Stub::Refund);
 }
 
+namespace {
+
+template <typename Rep, typename Req>
+Result<Rep> SameLength(Result<Rep> reply, const Req& req, const char* what) {
+  if (reply.ok() && reply->items_size() != req.items_size()) {
+    return Status::Internal(std::string(what) + ": " + std::to_string(reply->items_size()) + " replies to " +
+                            std::to_string(req.items_size()) + " items");
+  }
+  return reply;
+}
+
+}  // namespace
+
+Result<v1::DebitBatchReply> LedgerClient::DebitBatch(const v1::DebitBatchRequest& req) {
+  return SameLength(
+      Call<v1::DebitBatchRequest, v1::DebitBatchReply>("ledger DebitBatch", req, &v1::Ledger::Stub::DebitBatch), req,
+      "ledger DebitBatch");
+}
+
+Result<v1::CaptureBatchReply> LedgerClient::CaptureBatch(const v1::CaptureBatchRequest& req) {
+  return SameLength(Call<v1::CaptureBatchRequest, v1::CaptureBatchReply>("ledger CaptureBatch", req,
+                                                                        &v1::Ledger::Stub::CaptureBatch),
+                    req, "ledger CaptureBatch");
+}
+
+Result<v1::RefundBatchReply> LedgerClient::RefundBatch(const v1::RefundBatchRequest& req) {
+  return SameLength(
+      Call<v1::RefundBatchRequest, v1::RefundBatchReply>("ledger RefundBatch", req, &v1::Ledger::Stub::RefundBatch),
+      req, "ledger RefundBatch");
+}
+
 ReportClient::ReportClient(const std::string& address, std::chrono::milliseconds deadline)
     : stub_(v1::Report::NewStub(MakeChannel(address))), deadline_(deadline) {}
 

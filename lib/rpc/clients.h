@@ -23,6 +23,11 @@ class LedgerClient {
   Result<v1::DebitReply> Debit(const v1::DebitRequest& req);
   Result<v1::CaptureReply> Capture(int64_t account_id, const std::string& message_id);
   Result<v1::RefundReply> Refund(int64_t account_id, const std::string& message_id, const std::string& reason);
+  // Batches (see smsgw.proto): on success the reply has one item per request item, in order;
+  // a reply of any other length is kInternal.
+  Result<v1::DebitBatchReply> DebitBatch(const v1::DebitBatchRequest& req);
+  Result<v1::CaptureBatchReply> CaptureBatch(const v1::CaptureBatchRequest& req);
+  Result<v1::RefundBatchReply> RefundBatch(const v1::RefundBatchRequest& req);
 
  private:
   template <typename Req, typename Rep, typename Fn>

@@ -30,23 +30,29 @@ return #due
 
 // Matches one part's final receipt to its message. The receipt key holds
 // "<account>:<message id>:<parts>"; a message of several parts is final when every part's
-// receipt is in, and undelivered if any part was.
-// KEYS: receipt key. ARGV: this part's final state name, counter TTL (s).
+// receipt is in, and undelivered if any part was (else expired if any part was).
+// Safe to run twice for one receipt (a pipeline whose replies were lost is sent again): the
+// receipt key is not deleted but kept a short while (ARGV[3]), and parts are counted by their
+// key in a hash, so the same answer comes back; a second event for it is harmless downstream.
+// KEYS: receipt key. ARGV: this part's final state name, counter TTL (s), matched key TTL (s).
 // Returns false (unknown id), or {account, message id, final state or '' while parts remain}.
 inline constexpr const char* kMatchReceipt = R"lua(
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
-redis.call('DEL', KEYS[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 local account, msg, parts = string.match(v, '^(%d+):([^:]+):(%d+)$')
+if not account then return false end
 if tonumber(parts) <= 1 then return {account, msg, ARGV[1]} end
 local counter = 'dlrparts:' .. msg
-local n = redis.call('HINCRBY', counter, 'n', 1)
-if ARGV[1] ~= 'delivered' then redis.call('HSET', counter, 'worst', ARGV[1]) end
+redis.call('HSETNX', counter, KEYS[1], ARGV[1])
 redis.call('EXPIRE', counter, tonumber(ARGV[2]))
-if n < tonumber(parts) then return {account, msg, ''} end
-local worst = redis.call('HGET', counter, 'worst')
-redis.call('DEL', counter)
-return {account, msg, worst or 'delivered'}
+if redis.call('HLEN', counter) < tonumber(parts) then return {account, msg, ''} end
+redis.call('EXPIRE', counter, tonumber(ARGV[3]))
+local worst = 'delivered'
+for _, state in ipairs(redis.call('HVALS', counter)) do
+  if state == 'undelivered' then worst = state elseif state ~= 'delivered' and worst == 'delivered' then worst = state end
+end
+return {account, msg, worst}
 )lua";
 
 }  // namespace smsgw::sched::lua

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "keys/keys.h"
+#include "sched/valid_utf8.h"
 
 namespace smsgw::sched {
 
@@ -19,7 +20,10 @@ v1::StatusEvent MakeEvent(const v1::Envelope& e, v1::MessageStatus status, int64
   return ev;
 }
 
-redis::Command EventCommand(const v1::StatusEvent& event) {
+redis::Command EventCommand(v1::StatusEvent event) {
+  // These two carry the SMSC's words; everything else is ours or the API's, already UTF-8.
+  event.set_operator_message_id(ValidUtf8(event.operator_message_id()));
+  event.set_error(ValidUtf8(event.error()));
   return {"XADD", keys::kReportEvents, "*", keys::kPayloadField, event.SerializeAsString()};
 }
 
@@ -30,14 +34,15 @@ std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std:
   std::vector<redis::Command> cmds;
   const std::string target = std::to_string(e.account_id()) + ":" + e.id() + ":" + std::to_string(operator_ids.size());
   std::string joined;
-  for (const std::string& id : operator_ids) {
+  for (const std::string& raw_id : operator_ids) {
+    const std::string id = ValidUtf8(raw_id);
     cmds.push_back({"SET", keys::Receipt(operator_name, id), target, "EX", std::to_string(receipt_ttl_s)});
     joined += (joined.empty() ? "" : ",") + id;
   }
   v1::StatusEvent ev = MakeEvent(e, v1::STATUS_SUBMITTED, now_ms);
   ev.set_operator_name(operator_name);
   ev.set_operator_message_id(joined);
-  cmds.push_back(EventCommand(ev));
+  cmds.push_back(EventCommand(std::move(ev)));
   for (auto& c : AckCommands(m)) cmds.push_back(std::move(c));
   return cmds;
 }
@@ -50,13 +55,22 @@ std::vector<redis::Command> RetryCommands(const QueuedMessage& m, int32_t attemp
   return cmds;
 }
 
+std::vector<redis::Command> FinalCommands(const QueuedMessage& m, v1::MessageStatus status, const std::string& error,
+                                          int64_t now_ms) {
+  v1::StatusEvent ev = MakeEvent(m.envelope, status, now_ms);
+  ev.set_error(error);
+  std::vector<redis::Command> cmds{EventCommand(std::move(ev))};
+  for (auto& c : AckCommands(m)) cmds.push_back(std::move(c));
+  return cmds;
+}
+
 std::vector<redis::Command> DeadLetterCommands(const QueuedMessage& m, const std::string& error, int64_t now_ms) {
   std::vector<redis::Command> cmds{{"XADD", keys::kDeadLetters, "*", keys::kPayloadField,
-                                    m.envelope.SerializeAsString(), "stream", m.stream, "error", error, "attempts",
+                                    m.envelope.SerializeAsString(), "stream", m.stream, "error", ValidUtf8(error), "attempts",
                                     std::to_string(m.envelope.attempts()), "at_ms", std::to_string(now_ms)}};
   v1::StatusEvent ev = MakeEvent(m.envelope, v1::STATUS_FAILED, now_ms);
   ev.set_error(error);
-  cmds.push_back(EventCommand(ev));
+  cmds.push_back(EventCommand(std::move(ev)));
   for (auto& c : AckCommands(m)) cmds.push_back(std::move(c));
   return cmds;
 }

@@ -17,18 +17,25 @@ namespace smsgw::sched {
 // XACK + XDEL: the entry is done; memory holds only the backlog.
 std::vector<redis::Command> AckCommands(const QueuedMessage& m);
 
-// A status event for ev:report.
-redis::Command EventCommand(const v1::StatusEvent& event);
+// A status event for ev:report. Its operator_message_id and error are made valid UTF-8
+// (ValidUtf8), so an SMSC's stray bytes never make the event unreadable for smsgw-report.
+redis::Command EventCommand(v1::StatusEvent event);
 v1::StatusEvent MakeEvent(const v1::Envelope& e, v1::MessageStatus status, int64_t at_ms);
 
 // The operator took the message: a submitted event, one receipt key per part id
-// ("<account>:<message id>:<parts>", kept `receipt_ttl_s`), then the ack.
+// ("<account>:<message id>:<parts>", kept `receipt_ttl_s`), then the ack. The ids are taken
+// through ValidUtf8, for the keys as for the event; receipts are looked up the same way.
 std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std::string& operator_name,
                                               const std::vector<std::string>& operator_ids, int receipt_ttl_s,
                                               int64_t now_ms);
 
 // Back to q:retry, due at `due_ms`, with `attempts` recorded in the envelope; then the ack.
 std::vector<redis::Command> RetryCommands(const QueuedMessage& m, int32_t attempts, int64_t due_ms);
+
+// A final status event (expired, canceled, failed) with its reason, then the ack. The money
+// was returned before, or never taken.
+std::vector<redis::Command> FinalCommands(const QueuedMessage& m, v1::MessageStatus status, const std::string& error,
+                                          int64_t now_ms);
 
 // Into q:dlq with the reason, a `failed` event, then the ack. The caller refunds first.
 std::vector<redis::Command> DeadLetterCommands(const QueuedMessage& m, const std::string& error, int64_t now_ms);

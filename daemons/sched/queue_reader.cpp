@@ -1,7 +1,5 @@
 #include "sched/queue_reader.h"
 
-#include <spdlog/spdlog.h>
-
 #include "keys/keys.h"
 #include "sched/lua_scripts.h"
 
@@ -129,7 +127,6 @@ Result<std::vector<QueuedMessage>> QueueReader::ReadOwnPending() {
     if (!got.ok()) return got.status();
     for (auto& m : *got) all.push_back(std::move(m));
   }
-  if (!all.empty()) spdlog::info("{} messages left pending by an earlier run are sent again", all.size());
   return all;
 }
 

@@ -32,7 +32,8 @@ class QueueReader {
   // account gets its turn however many there are), up to `quantum` entries from each and at
   // most `max` in all. Accounts whose stream turns out empty leave q:active.
   Result<std::vector<QueuedMessage>> ReadNormal(int max);
-  // Entries this consumer took but never acked (it crashed): they are sent again.
+  // Every entry this consumer took and has not acked: those it still works on, and those an
+  // earlier run (or a lost outcome) left behind, which the caller sends again.
   Result<std::vector<QueuedMessage>> ReadOwnPending();
   // Moves due q:retry entries back to their streams; returns how many.
   Result<int64_t> MoveDueRetries(int64_t now_ms, int max);

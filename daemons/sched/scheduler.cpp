@@ -3,30 +3,21 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
-#include "keys/keys.h"
-#include "sched/lua_scripts.h"
-#include "proto/names.h"
+#include "sched/ledger_calls.h"
+#include "sched/outcomes.h"
 #include "sched/pick.h"
+#include "sched/receipts.h"
 #include "sms/encoding.h"
 
 namespace smsgw::sched {
 namespace {
 
-const redis::Script kMatchReceipt(lua::kMatchReceipt);
-
-constexpr int64_t kLinkDownRetryMs = 1000;  // no operator bound: try again soon, no attempt spent
+constexpr int64_t kLinkDownRetryMs = 1000;  // its route's link is down: try again soon, no attempt spent
 constexpr int kRetryMoveBatch = 500;
+constexpr int64_t kRetryMoveEveryMs = 250;
+constexpr int64_t kPendingRescanMs = 30000;
 constexpr auto kIdleWait = std::chrono::milliseconds(20);
 constexpr auto kStopGrace = std::chrono::seconds(5);
-
-v1::MessageStatus StatusOf(smpp::ReceiptState s) {
-  switch (s) {
-    case smpp::ReceiptState::kDelivered: return v1::STATUS_DELIVERED;
-    case smpp::ReceiptState::kExpired: return v1::STATUS_EXPIRED;
-    default: return v1::STATUS_UNDELIVERED;
-  }
-}
-
 
 }  // namespace
 
@@ -37,240 +28,364 @@ Scheduler::Scheduler(const config::SchedConfig& config, redis::Connection& conn,
       ledger_(ledger),
       routes_(std::move(routes)),
       reader_(conn, std::move(consumer), config.max_streams_per_round, config.quantum) {
-  for (const Route& r : routes_) {
-    route_prefixes_.push_back(r.prefixes);
-    window_total_ += r.client->config().window;
-  }
+  for (const Route& r : routes_) route_prefixes_.push_back(r.prefixes);
+  all_routes_.assign(routes_.size(), true);
 }
 
 int Scheduler::Capacity() const {
-  // Twice the windows: one window in flight, one ready behind it, and no more in memory.
-  return 2 * window_total_ - in_flight_;
+  int window = 0;
+  for (const Route& r : routes_) {
+    if (r.client->bound()) window += r.client->config().window;
+  }
+  return 2 * window - in_flight_ - static_cast<int>(waiting_.size());
 }
 
 void Scheduler::OnReceipt(const std::string& operator_name, const smpp::Receipt& receipt) {
   if (receipt.state == smpp::ReceiptState::kNotFinal) return;
   {
     std::lock_guard lock(mu_);
-    receipts_.push_back({operator_name, receipt});
+    new_receipts_.push_back({operator_name, receipt});
   }
   cv_.notify_one();
 }
 
-void Scheduler::RetryLater(const QueuedMessage& m, int32_t attempts, int64_t delay_ms,
-                           std::vector<redis::Command>& out) {
-  for (auto& c : RetryCommands(m, attempts, NowMs() + delay_ms)) out.push_back(std::move(c));
+// ---- From a read to an outcome ----------------------------------------------------------------
+
+int Scheduler::Take(std::vector<QueuedMessage> read) {
+  std::vector<Job> jobs;
+  jobs.reserve(read.size());
+  for (QueuedMessage& m : read) {
+    if (!held_.insert(EntryKey(m)).second) continue;  // ours already: with a link, or waiting
+    Job job;
+    Facts& f = job.facts;
+    f.decoded = m.decoded;
+    if (m.decoded) {
+      const v1::Envelope& e = m.envelope;
+      f.expires_at_ms = e.expires_at_ms();
+      f.destination = e.to();
+      f.attempts = e.attempts();
+      f.max_attempts = config_.max_attempts;
+      const sms::Encoding encoding = e.encoding() == v1::ENCODING_UCS2 ? sms::Encoding::kUcs2 : sms::Encoding::kGsm7;
+      Result<std::vector<std::string>> parts = sms::EncodeParts(e.text(), encoding);
+      if (parts.ok()) {
+        job.request.source_addr = e.from();
+        job.request.dest_addr = e.to();
+        job.request.data_coding = encoding == sms::Encoding::kUcs2 ? 8 : 0;
+        job.request.parts = std::move(parts).value();
+      } else {
+        f.encode_error = parts.status().message();
+      }
+    }
+    job.msg = std::move(m);
+    jobs.push_back(std::move(job));
+  }
+  const int taken = static_cast<int>(jobs.size());
+  Advance(std::move(jobs));
+  return taken;
 }
 
-void Scheduler::DeadLetter(const QueuedMessage& m, const std::string& error, std::vector<redis::Command>& out) {
-  // Refund first: if we die before the dead-letter is written, the message is read again, its
-  // capture fails (refunded), and it is dropped; the money is never lost.
-  Result<v1::RefundReply> refund = ledger_.Refund(m.envelope.account_id(), m.envelope.id(), error);
-  if (!refund.ok()) {
-    spdlog::warn("message {}: refund failed ({}); will retry", m.envelope.id(), refund.status().ToString());
-    RetryLater(m, m.envelope.attempts(), kLinkDownRetryMs, out);
-    return;
-  }
-  spdlog::info("message {} failed: {}", m.envelope.id(), error);
-  for (auto& c : DeadLetterCommands(m, error, NowMs())) out.push_back(std::move(c));
+void Scheduler::Observe(Job& job, const std::vector<bool>& bound, int64_t now_ms) const {
+  Facts& f = job.facts;
+  f.now_ms = now_ms;
+  if (!f.decoded) return;
+  f.has_route = PickRoute(job.msg.envelope.to(), route_prefixes_, all_routes_) >= 0;
+  job.route = PickRoute(job.msg.envelope.to(), route_prefixes_, bound);
+  f.route_bound = job.route >= 0;
 }
 
-void Scheduler::Dispatch(QueuedMessage m, std::vector<redis::Command>& out) {
-  if (!m.decoded) {
-    spdlog::error("{} {}: not an envelope; dropped", m.stream, m.entry_id);
-    for (auto& c : AckCommands(m)) out.push_back(std::move(c));
-    return;
+void Scheduler::Advance(std::vector<Job> jobs) {
+  while (!jobs.empty()) {
+    std::vector<bool> bound;
+    for (const Route& r : routes_) bound.push_back(r.client->bound());
+    const int64_t now = NowMs();
+    // Jobs that need the ledger; reserved, so the pointers below stay valid.
+    std::vector<Job> asking;
+    asking.reserve(jobs.size());
+    std::vector<Job*> capture;
+    std::vector<Job*> refund;
+    for (Job& job : jobs) {
+      Observe(job, bound, now);
+      const Outcome outcome = Decide(job.facts);
+      switch (outcome.action) {
+        case Action::kCapture:
+          asking.push_back(std::move(job));
+          capture.push_back(&asking.back());
+          break;
+        case Action::kRefund:
+          job.refund_reason = outcome.error;
+          asking.push_back(std::move(job));
+          refund.push_back(&asking.back());
+          break;
+        case Action::kSubmit: Submit(std::move(job)); break;
+        case Action::kAskLedgerAgain: waiting_.push_back(std::move(job)); break;
+        default: Record(job, outcome, now); break;
+      }
+    }
+    Status failed = Status::Ok();
+    if (!capture.empty()) failed = CaptureHolds(ledger_, capture);
+    if (!refund.empty()) {
+      if (Status s = RefundHolds(ledger_, refund); !s.ok() && failed.ok()) failed = s;
+    }
+    if (!failed.ok()) {
+      ledger_pause_.Failed(NowMs());
+      spdlog::warn("ledger: {}; asking again in {} ms", failed.ToString(), ledger_pause_.next_ms() - NowMs());
+    }
+    jobs = std::move(asking);
   }
-  const v1::Envelope& e = m.envelope;
-  const int64_t now = NowMs();
-  if (e.expires_at_ms() > 0 && now > e.expires_at_ms()) {
-    Result<v1::RefundReply> refund = ledger_.Refund(e.account_id(), e.id(), "validity expired");
-    if (!refund.ok()) return RetryLater(m, e.attempts(), kLinkDownRetryMs, out);
-    v1::StatusEvent ev = MakeEvent(e, v1::STATUS_EXPIRED, now);
-    ev.set_error("validity period passed before sending");
-    out.push_back(EventCommand(ev));
-    for (auto& c : AckCommands(m)) out.push_back(std::move(c));
-    return;
-  }
-  std::vector<bool> any(routes_.size(), true);
-  if (PickRoute(e.to(), route_prefixes_, any) < 0) return DeadLetter(m, "no route for " + e.to(), out);
-  std::vector<bool> bound;
-  for (const Route& r : routes_) bound.push_back(r.client->bound());
-  const int route = PickRoute(e.to(), route_prefixes_, bound);
-  if (route < 0) return RetryLater(m, e.attempts(), kLinkDownRetryMs, out);
+}
 
-  Result<v1::CaptureReply> capture = ledger_.Capture(e.account_id(), e.id());
-  if (!capture.ok()) {
-    spdlog::warn("message {}: {}; will retry", e.id(), capture.status().ToString());
-    return RetryLater(m, e.attempts(), kLinkDownRetryMs, out);
-  }
-  if (capture->result() == v1::LEDGER_HOLD_REFUNDED) {
-    // Expired (the ledger's sweeper wrote the event) or refunded: never send unpaid.
-    for (auto& c : AckCommands(m)) out.push_back(std::move(c));
-    return;
-  }
-  if (capture->result() != v1::LEDGER_OK) {
-    v1::StatusEvent ev = MakeEvent(e, v1::STATUS_FAILED, now);
-    ev.set_error("no debit hold for this message");
-    out.push_back(EventCommand(ev));
-    for (auto& c : AckCommands(m)) out.push_back(std::move(c));
-    return;
-  }
-
-  const sms::Encoding encoding = e.encoding() == v1::ENCODING_UCS2 ? sms::Encoding::kUcs2 : sms::Encoding::kGsm7;
-  Result<std::vector<std::string>> parts = sms::EncodeParts(e.text(), encoding);
-  if (!parts.ok()) return DeadLetter(m, parts.status().message(), out);
-  smpp::SubmitRequest req;
-  req.source_addr = e.from();
-  req.dest_addr = e.to();
-  req.data_coding = encoding == sms::Encoding::kUcs2 ? 8 : 0;
-  req.parts = std::move(parts).value();
+void Scheduler::Submit(Job job) {
+  Route& route = routes_[static_cast<size_t>(job.route)];
+  job.operator_name = route.name;
+  smpp::SubmitRequest request = std::move(job.request);
   ++in_flight_;
-  const std::string name = routes_[route].name;
-  routes_[route].client->Submit(std::move(req), [this, m = std::move(m), name](smpp::SubmitResult r) mutable {
+  route.client->Submit(std::move(request), [this, job = std::move(job)](smpp::SubmitResult r) mutable {
     {
       std::lock_guard lock(mu_);
-      completions_.push_back({std::move(m), name, std::move(r)});
+      completions_.push_back({std::move(job), std::move(r)});
     }
     cv_.notify_one();
   });
 }
 
-void Scheduler::Finish(const Completion& c, std::vector<redis::Command>& out) {
-  --in_flight_;
-  const v1::Envelope& e = c.msg.envelope;
+void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
+  QueuedMessage& m = job.msg;
+  const std::string& id = m.envelope.id();
+  std::vector<redis::Command> cmds;
+  switch (outcome.action) {
+    case Action::kDrop:
+      spdlog::error("{} {}: not an envelope; dropped", m.stream, m.entry_id);
+      cmds = AckCommands(m);
+      break;
+    case Action::kWaitForLink: cmds = RetryCommands(m, outcome.attempts, now_ms + kLinkDownRetryMs); break;
+    case Action::kRetry: {
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      spdlog::info("message {}: {} (attempt {}); will retry", id, outcome.error, outcome.attempts);
+      cmds = RetryCommands(m, outcome.attempts, now_ms + BackoffMs(outcome.attempts, unit(rng_)));
+      break;
+    }
+    case Action::kSubmitted:
+      cmds = SubmittedCommands(m, job.operator_name, job.operator_ids, config_.receipt_ttl_s, now_ms);
+      break;
+    case Action::kExpired: cmds = FinalCommands(m, v1::STATUS_EXPIRED, outcome.error, now_ms); break;
+    case Action::kCanceled:
+      spdlog::info("message {} not sent: {}", id, outcome.error);
+      cmds = FinalCommands(m, v1::STATUS_CANCELED, outcome.error, now_ms);
+      break;
+    case Action::kNoHold:
+      spdlog::warn("message {} not sent: {}", id, outcome.error);
+      cmds = FinalCommands(m, v1::STATUS_FAILED, outcome.error, now_ms);
+      break;
+    case Action::kDeadLetter:
+      spdlog::info("message {} failed: {}", id, outcome.error);
+      m.envelope.set_attempts(outcome.attempts);
+      cmds = DeadLetterCommands(m, outcome.error, now_ms);
+      break;
+    default:
+      spdlog::critical("message {}: '{}' is not an outcome; left pending", id, ActionName(outcome.action));
+      return;
+  }
+  outbox_.Add(std::move(cmds), EntryKey(m));
+}
+
+// ---- The turn's parts -------------------------------------------------------------------------
+
+int Scheduler::DrainLinks() {
+  std::vector<Completion> done;
+  {
+    // Both at once: a receipt follows its submit_sm_resp on the link, so every receipt taken
+    // here has its completion taken now or before, and its key is written first.
+    std::lock_guard lock(mu_);
+    done.swap(completions_);
+    for (ReceiptEvent& r : new_receipts_) receipts_.push_back(std::move(r));
+    new_receipts_.clear();
+  }
+  if (done.empty()) return 0;
   const int64_t now = NowMs();
-  if (c.result.ok()) {
-    if (e.priority() == v1::PRIORITY_EXPRESS) {
-      express_latency_ms_ = Ewma(express_latency_ms_, static_cast<double>(now - e.accepted_at_ms()), 0.1);
+  std::vector<Job> jobs;
+  jobs.reserve(done.size());
+  for (Completion& c : done) {
+    --in_flight_;
+    Job& job = c.job;
+    job.facts.submit = SubmitFactOf(c.result);
+    if (c.result.ok()) {
+      job.operator_ids = std::move(c.result.message_ids);
+      if (job.msg.envelope.priority() == v1::PRIORITY_EXPRESS) {
+        const auto latency = static_cast<double>(now - job.msg.envelope.accepted_at_ms());
+        express_latency_ms_ = Ewma(express_latency_ms_, latency, 0.1);
+      }
+    } else {
+      job.facts.submit_detail = job.operator_name + ": " + c.result.detail;
     }
-    for (auto& cmd : SubmittedCommands(c.msg, c.operator_name, c.result.message_ids, config_.receipt_ttl_s, now)) {
-      out.push_back(std::move(cmd));
-    }
+    jobs.push_back(std::move(job));
+  }
+  Advance(std::move(jobs));
+  return static_cast<int>(done.size());
+}
+
+void Scheduler::FlushOutbox() {
+  if (outbox_.empty()) return;
+  const int64_t now = NowMs();
+  if (!outbox_pause_.Ready(now)) return;
+  Status s = outbox_.Flush([this](const std::vector<redis::Command>& cmds) { return conn_.Pipeline(cmds); });
+  for (const std::string& entry : outbox_.TakeLanded()) held_.erase(entry);
+  if (s.ok()) {
+    if (outbox_pause_.failures() > 0) spdlog::info("outcome writes land again");
+    outbox_pause_.Succeeded();
     return;
   }
-  const int32_t attempts = e.attempts() + 1;
-  if (c.result.transient() && attempts < config_.max_attempts) {
-    spdlog::info("message {}: {} via {} (attempt {}); will retry", e.id(), c.result.detail, c.operator_name, attempts);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    return RetryLater(c.msg, attempts, BackoffMs(attempts, unit(rng_)), out);
-  }
-  QueuedMessage dead = c.msg;
-  dead.envelope.set_attempts(attempts);
-  DeadLetter(dead, c.operator_name + ": " + c.result.detail, out);
+  outbox_pause_.Failed(now);
+  spdlog::error("recording outcomes: {}; {} command(s) kept, trying again in {} ms", s.ToString(), outbox_.commands(),
+                outbox_pause_.next_ms() - now);
 }
 
-Status Scheduler::RecordReceipts(const std::vector<ReceiptEvent>& receipts) {
-  if (receipts.empty()) return Status::Ok();
-  std::vector<redis::Command> matches;
-  for (const ReceiptEvent& r : receipts) {
-    const std::string state(v1::StatusName(StatusOf(r.receipt.state)));
-    matches.push_back(kMatchReceipt.Invocation({keys::Receipt(r.operator_name, r.receipt.message_id)},
-                                               {state, std::to_string(config_.receipt_ttl_s)}));
-  }
-  Result<std::vector<redis::Reply>> matched = conn_.PipelineScripts(matches, {&kMatchReceipt});
-  if (!matched.ok()) return matched.status();
-  std::vector<redis::Command> events;
+int Scheduler::RecordReceipts() {
+  // Their keys are among the outcome writes: match only once those have landed.
+  if (receipts_.empty() || !outbox_.empty()) return 0;
   const int64_t now = NowMs();
-  for (size_t i = 0; i < matched->size(); ++i) {
-    const redis::Reply& m = (*matched)[i];
-    if (m.is_error()) return Status::Internal("receipt script: " + m.str);
-    if (m.type != redis::Reply::Type::kArray) {
-      spdlog::warn("receipt for unknown {} id {}", receipts[i].operator_name, receipts[i].receipt.message_id);
+  if (!receipt_pause_.Ready(now)) return 0;
+  std::vector<redis::Command> matches;
+  matches.reserve(receipts_.size());
+  for (const ReceiptEvent& r : receipts_) {
+    matches.push_back(MatchReceiptCommand(r.operator_name, r.receipt, config_.receipt_ttl_s));
+  }
+  Result<std::vector<redis::Reply>> matched = conn_.PipelineScripts(matches, {&MatchReceiptScript()});
+  if (!matched.ok()) {
+    receipt_pause_.Failed(now);
+    spdlog::error("matching {} receipt(s): {}; trying again in {} ms", receipts_.size(), matched.status().ToString(),
+                  receipt_pause_.next_ms() - now);
+    return 0;
+  }
+  std::vector<ReceiptEvent> again;
+  Status first = Status::Ok();
+  for (size_t i = 0; i < receipts_.size(); ++i) {
+    Result<MatchedReceipt> m = ReadReceiptMatch((*matched)[i], receipts_[i].receipt, now);
+    if (!m.ok()) {
+      if (first.ok()) first = m.status();
+      again.push_back(std::move(receipts_[i]));
       continue;
     }
-    if (m.elements.size() != 3 || m.elements[2].str.empty()) continue;  // more parts to come
-    v1::StatusEvent ev;
-    ev.set_account_id(std::stoll(m.elements[0].str));
-    ev.set_message_id(m.elements[1].str);
-    ev.set_status(v1::StatusFromName(m.elements[2].str));
-    ev.set_at_ms(now);
-    if (ev.status() != v1::STATUS_DELIVERED) {
-      ev.set_error("stat:" + receipts[i].receipt.stat + " err:" + receipts[i].receipt.error_code);
+    switch (m->match) {
+      case ReceiptMatch::kUnknown:
+        spdlog::warn("receipt for unknown {} id {}", receipts_[i].operator_name, receipts_[i].receipt.message_id);
+        break;
+      case ReceiptMatch::kMorePartsToCome: break;
+      case ReceiptMatch::kFinal: outbox_.Add({EventCommand(std::move(m->event))}); break;
     }
-    events.push_back(EventCommand(ev));
   }
-  return Flush(events);
+  const int handled = static_cast<int>(receipts_.size() - again.size());
+  receipts_ = std::move(again);
+  if (receipts_.empty()) {
+    receipt_pause_.Succeeded();
+  } else {
+    receipt_pause_.Failed(now);
+    spdlog::error("{} receipt(s) not matched: {}; trying again in {} ms", receipts_.size(), first.ToString(),
+                  receipt_pause_.next_ms() - now);
+  }
+  return handled;
 }
 
-Status Scheduler::Flush(std::vector<redis::Command>& cmds) {
-  if (cmds.empty()) return Status::Ok();
-  Result<std::vector<redis::Reply>> r = conn_.Pipeline(cmds);
-  cmds.clear();
-  if (!r.ok()) return r.status();
-  for (const redis::Reply& reply : *r) {
-    if (reply.is_error()) return Status::Internal("sched pipeline: " + reply.str);
+void Scheduler::RetryWaiting() {
+  if (waiting_.empty() || !ledger_pause_.Ready(NowMs())) return;
+  std::vector<Job> jobs;
+  jobs.swap(waiting_);
+  for (Job& job : jobs) {
+    if (job.facts.capture == CaptureFact::kCallFailed) job.facts.capture = CaptureFact::kNotAsked;
+    if (job.facts.refund == RefundFact::kCallFailed) job.facts.refund = RefundFact::kNotAsked;
   }
-  return Status::Ok();
+  Advance(std::move(jobs));
+  if (waiting_.empty()) {
+    if (ledger_pause_.failures() > 0) spdlog::info("ledger answers again");
+    ledger_pause_.Succeeded();
+  }
 }
 
-int Scheduler::Drain() {
-  std::vector<Completion> completions;
-  std::vector<ReceiptEvent> receipts;
-  {
-    std::lock_guard lock(mu_);
-    completions.swap(completions_);
-    receipts.swap(receipts_);
+void Scheduler::MoveDueRetries() {
+  const int64_t now = NowMs();
+  if (now - last_retry_move_ms_ < kRetryMoveEveryMs) return;
+  last_retry_move_ms_ = now;
+  if (Result<int64_t> moved = reader_.MoveDueRetries(now, kRetryMoveBatch); !moved.ok()) {
+    spdlog::error("moving retries: {}", moved.status().ToString());
   }
-  // Submits first: a receipt can only follow its submit_sm_resp, and its key is written here.
-  std::vector<redis::Command> cmds;
-  for (const Completion& c : completions) Finish(c, cmds);
-  if (Status s = Flush(cmds); !s.ok()) spdlog::error("recording submits: {}", s.ToString());
-  if (Status s = RecordReceipts(receipts); !s.ok()) spdlog::error("recording receipts: {}", s.ToString());
-  return static_cast<int>(completions.size() + receipts.size());
+}
+
+void Scheduler::RescanPending() {
+  // With a link to send through and nothing stuck; the first turn that can, then periodically.
+  const int64_t now = NowMs();
+  if (last_rescan_ms_ > 0 && now - last_rescan_ms_ < kPendingRescanMs) return;
+  if (!outbox_.empty() || !waiting_.empty() || Capacity() <= 0) return;
+  last_rescan_ms_ = now;
+  Result<std::vector<QueuedMessage>> pending = reader_.ReadOwnPending();
+  if (!pending.ok()) {
+    spdlog::error("reading own pending entries: {}", pending.status().ToString());
+    return;
+  }
+  const size_t seen = pending->size();
+  const int taken = Take(std::move(pending).value());
+  if (taken > 0) {
+    spdlog::info("{} of {} pending entries were no longer held (an earlier run, or a lost outcome); sent again",
+                 taken, seen);
+  }
+}
+
+int Scheduler::ReadBatch() {
+  if (!outbox_.empty() || !waiting_.empty()) return 0;
+  const int64_t now = NowMs();
+  if (!read_pause_.Ready(now)) return 0;
+  const int capacity = Capacity();
+  if (capacity <= 0) return 0;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double share = ExpressShare(express_latency_ms_, config_.express_sla_ms, config_.normal_min_share);
+  const Level first = PickLevel(share, unit(rng_), false, false);
+  Result<std::vector<QueuedMessage>> batch =
+      first == Level::kExpress ? reader_.ReadExpress(capacity) : reader_.ReadNormal(capacity);
+  if (batch.ok() && batch->empty()) {
+    batch = first == Level::kExpress ? reader_.ReadNormal(capacity) : reader_.ReadExpress(capacity);
+  }
+  if (!batch.ok()) {
+    read_pause_.Failed(now);
+    spdlog::error("reading queues: {}; trying again in {} ms", batch.status().ToString(), read_pause_.next_ms() - now);
+    return 0;
+  }
+  read_pause_.Succeeded();
+  return Take(std::move(batch).value());
 }
 
 void Scheduler::Run(const std::atomic<bool>& stop) {
-  std::vector<redis::Command> cmds;
-  if (Result<std::vector<QueuedMessage>> pending = reader_.ReadOwnPending(); pending.ok()) {
-    for (QueuedMessage& m : *pending) Dispatch(std::move(m), cmds);
-    if (Status s = Flush(cmds); !s.ok()) spdlog::error("{}", s.ToString());
-  } else {
-    spdlog::error("reading pending entries: {}", pending.status().ToString());
-  }
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  int64_t last_retry_move = 0;
+  auto idle = [&] {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, kIdleWait, [&] { return !completions_.empty() || !new_receipts_.empty(); });
+  };
   while (!stop.load()) {
-    int handled = Drain();
-    const int64_t now = NowMs();
-    if (now - last_retry_move >= 250) {
-      last_retry_move = now;
-      if (Result<int64_t> moved = reader_.MoveDueRetries(now, kRetryMoveBatch); !moved.ok()) {
-        spdlog::error("moving retries: {}", moved.status().ToString());
-      }
-    }
-    const int capacity = Capacity();
-    if (capacity > 0) {
-      const double share = ExpressShare(express_latency_ms_, config_.express_sla_ms, config_.normal_min_share);
-      const Level first = PickLevel(share, unit(rng_), false, false);
-      Result<std::vector<QueuedMessage>> batch =
-          first == Level::kExpress ? reader_.ReadExpress(capacity) : reader_.ReadNormal(capacity);
-      if (batch.ok() && batch->empty()) {
-        batch = first == Level::kExpress ? reader_.ReadNormal(capacity) : reader_.ReadExpress(capacity);
-      }
-      if (!batch.ok()) {
-        spdlog::error("reading queues: {}", batch.status().ToString());
-      } else {
-        handled += static_cast<int>(batch->size());
-        for (QueuedMessage& m : *batch) Dispatch(std::move(m), cmds);
-        if (Status s = Flush(cmds); !s.ok()) spdlog::error("{}", s.ToString());
-      }
-    }
-    if (handled == 0) {
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, kIdleWait, [&] { return !completions_.empty() || !receipts_.empty(); });
-    }
+    int handled = DrainLinks();
+    FlushOutbox();
+    handled += RecordReceipts();
+    RetryWaiting();
+    MoveDueRetries();
+    RescanPending();
+    handled += ReadBatch();
+    FlushOutbox();
+    if (handled == 0) idle();
   }
-  // Stop reading; give the submits already handed over a bounded time to finish.
+  // Stop reading; give the submits already handed over, and the writes not yet landed, a
+  // bounded time to finish.
   const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
-  while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) {
-    if (Drain() == 0) {
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, kIdleWait, [&] { return !completions_.empty(); });
-    }
+  while ((in_flight_ > 0 || !outbox_.empty() || !receipts_.empty()) && std::chrono::steady_clock::now() < deadline) {
+    int handled = DrainLinks();
+    FlushOutbox();
+    handled += RecordReceipts();
+    FlushOutbox();
+    if (handled == 0) idle();
   }
-  Drain();
+  DrainLinks();
+  FlushOutbox();
   if (in_flight_ > 0) spdlog::warn("{} submits unanswered at stop; they stay pending and are sent again", in_flight_);
+  if (!outbox_.empty()) {
+    spdlog::error("{} outcome write(s) not recorded at stop; their entries stay pending and are sent again",
+                  outbox_.commands());
+  }
+  if (!waiting_.empty()) spdlog::warn("{} messages waiting for the ledger at stop; they stay pending", waiting_.size());
+  if (!receipts_.empty()) spdlog::error("{} receipts not matched at stop", receipts_.size());
 }
 
 }  // namespace smsgw::sched

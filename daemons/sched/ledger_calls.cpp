@@ -3,8 +3,27 @@
 #include <algorithm>
 
 namespace smsgw::sched {
+namespace {
 
-Status CaptureHolds(rpc::LedgerClient& ledger, std::vector<Job*>& jobs) {
+// The ledger refuses a whole batch for one item that cannot name a hold (smsgw.proto): such a
+// message was never debited, so it is answered here and never sent along, lest one corrupt
+// envelope stop every read behind it.
+bool NamesAHold(const Job* job) { return job->msg.envelope.account_id() > 0 && !job->msg.envelope.id().empty(); }
+
+// Moves the jobs that cannot name a hold out of `jobs`, into `unnamed`.
+void SetAsideUnnamed(std::vector<Job*>& jobs, std::vector<Job*>& unnamed) {
+  auto named = std::stable_partition(jobs.begin(), jobs.end(), NamesAHold);
+  unnamed.assign(named, jobs.end());
+  jobs.erase(named, jobs.end());
+}
+
+}  // namespace
+
+Status CaptureHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
+  std::vector<Job*> jobs = all;
+  std::vector<Job*> unnamed;
+  SetAsideUnnamed(jobs, unnamed);
+  for (Job* job : unnamed) job->facts.capture = CaptureFact::kNoHold;
   Status first = Status::Ok();
   for (size_t begin = 0; begin < jobs.size(); begin += kMaxLedgerBatch) {
     const size_t end = std::min(jobs.size(), begin + kMaxLedgerBatch);
@@ -24,7 +43,11 @@ Status CaptureHolds(rpc::LedgerClient& ledger, std::vector<Job*>& jobs) {
   return first;
 }
 
-Status RefundHolds(rpc::LedgerClient& ledger, std::vector<Job*>& jobs) {
+Status RefundHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
+  std::vector<Job*> jobs = all;
+  std::vector<Job*> unnamed;
+  SetAsideUnnamed(jobs, unnamed);
+  for (Job* job : unnamed) job->facts.refund = RefundFact::kDone;  // nothing was taken
   Status first = Status::Ok();
   for (size_t begin = 0; begin < jobs.size(); begin += kMaxLedgerBatch) {
     const size_t end = std::min(jobs.size(), begin + kMaxLedgerBatch);

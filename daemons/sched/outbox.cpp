@@ -1,6 +1,21 @@
 #include "sched/outbox.h"
 
+#include <map>
+#include <utility>
+
 namespace smsgw::sched {
+namespace {
+
+bool IsAck(const redis::Command& c) { return c.size() == 4 && c[0] == "XACK"; }
+bool IsDelete(const redis::Command& c) { return c.size() == 3 && c[0] == "XDEL"; }
+
+// Where each queued command went in the pipeline: its own slot, or a merged one.
+struct Plan {
+  std::vector<redis::Command> pipeline;
+  std::vector<std::vector<size_t>> slot;  // [group][command] -> pipeline slot
+};
+
+}  // namespace
 
 void Outbox::Add(std::vector<redis::Command> commands, std::string entry) {
   if (commands.empty()) {
@@ -16,27 +31,65 @@ size_t Outbox::commands() const {
   return n;
 }
 
-Status Outbox::Flush(const PipelineFn& pipeline) {
-  if (groups_.empty()) return Status::Ok();
-  std::vector<redis::Command> all;
-  all.reserve(commands());
-  for (const Group& g : groups_) all.insert(all.end(), g.commands.begin(), g.commands.end());
-  Result<std::vector<redis::Reply>> replies = pipeline(all);
+Status Outbox::Flush(const PipelineFn& pipeline, const std::vector<redis::Command>& tail,
+                     std::vector<redis::Reply>* tail_replies) {
+  if (groups_.empty() && tail.empty()) return Status::Ok();
+  Plan plan;
+  // (stream, group) -> merged XACK; stream -> merged XDEL; each with the commands it carries.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, size_t>>> acks;
+  std::map<std::string, std::vector<std::pair<size_t, size_t>>> deletes;
+  plan.slot.resize(groups_.size());
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    plan.slot[g].resize(groups_[g].commands.size());
+    for (size_t c = 0; c < groups_[g].commands.size(); ++c) {
+      const redis::Command& cmd = groups_[g].commands[c];
+      if (IsAck(cmd)) {
+        acks[{cmd[1], cmd[2]}].push_back({g, c});
+      } else if (IsDelete(cmd)) {
+        deletes[cmd[1]].push_back({g, c});
+      } else {
+        plan.slot[g][c] = plan.pipeline.size();
+        plan.pipeline.push_back(cmd);
+      }
+    }
+  }
+  for (const auto& [key, members] : acks) {
+    redis::Command merged{"XACK", key.first, key.second};
+    for (const auto& [g, c] : members) {
+      merged.push_back(groups_[g].commands[c][3]);
+      plan.slot[g][c] = plan.pipeline.size();
+    }
+    plan.pipeline.push_back(std::move(merged));
+  }
+  for (const auto& [stream, members] : deletes) {
+    redis::Command merged{"XDEL", stream};
+    for (const auto& [g, c] : members) {
+      merged.push_back(groups_[g].commands[c][2]);
+      plan.slot[g][c] = plan.pipeline.size();
+    }
+    plan.pipeline.push_back(std::move(merged));
+  }
+  const size_t kept_slots = plan.pipeline.size();
+  plan.pipeline.insert(plan.pipeline.end(), tail.begin(), tail.end());
+
+  Result<std::vector<redis::Reply>> replies = pipeline(plan.pipeline);
   if (!replies.ok()) return replies.status();
-  if (replies->size() != all.size()) return Status::Internal("outcome pipeline: reply count differs");
+  if (replies->size() != plan.pipeline.size()) return Status::Internal("outcome pipeline: reply count differs");
+  if (tail_replies != nullptr) tail_replies->assign(replies->begin() + static_cast<ptrdiff_t>(kept_slots), replies->end());
 
   std::vector<Group> kept;
   std::string first_error;
   size_t failed = 0;
-  size_t slot = 0;
-  for (Group& g : groups_) {
-    Group left{{}, std::move(g.entry)};
-    for (redis::Command& c : g.commands) {
-      const redis::Reply& r = (*replies)[slot++];
-      if (!r.is_error()) continue;
-      if (first_error.empty()) first_error = c[0] + ": " + r.str;
-      ++failed;
-      left.commands.push_back(std::move(c));
+  for (size_t s = 0; s < kept_slots; ++s) {
+    const redis::Reply& r = (*replies)[s];
+    if (!r.is_error()) continue;
+    if (first_error.empty()) first_error = plan.pipeline[s][0] + ": " + r.str;
+    ++failed;
+  }
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    Group left{{}, std::move(groups_[g].entry)};
+    for (size_t c = 0; c < groups_[g].commands.size(); ++c) {
+      if ((*replies)[plan.slot[g][c]].is_error()) left.commands.push_back(std::move(groups_[g].commands[c]));
     }
     if (left.commands.empty()) {
       if (!left.entry.empty()) landed_.push_back(std::move(left.entry));

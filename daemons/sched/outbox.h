@@ -18,7 +18,11 @@ namespace smsgw::sched {
 // that answers an error keeps that command (its group's other commands, which landed, are
 // not sent again). So every command must be safe to send twice: SET, XACK, XDEL, ZADD of the
 // same member are; an XADD of a status event may then appear twice, which smsgw-report
-// coalesces. Loop thread only.
+// coalesces.
+//
+// Acks are sent together: the groups' {XACK <stream> <group> <id>} and {XDEL <stream> <id>}
+// become one XACK and one XDEL per stream, after every other command, so an entry is acked
+// only after its outcome was written (in the order Redis runs the pipeline). Loop thread only.
 class Outbox {
  public:
   using PipelineFn = std::function<Result<std::vector<redis::Reply>>(const std::vector<redis::Command>&)>;
@@ -27,9 +31,12 @@ class Outbox {
   // once every command of the group has landed.
   void Add(std::vector<redis::Command> commands, std::string entry = "");
 
-  // Sends everything queued. Returns the connection's failure, or the first error reply (with
-  // how many slots failed); OK once nothing is left.
-  Status Flush(const PipelineFn& pipeline);
+  // Sends everything queued, then `tail` (commands that are not kept: their replies go to
+  // `tail_replies` when the pipeline answered, whatever the other slots said). Returns the
+  // connection's failure, or the first error reply (with how many slots failed); OK once
+  // nothing is left.
+  Status Flush(const PipelineFn& pipeline, const std::vector<redis::Command>& tail = {},
+               std::vector<redis::Reply>* tail_replies = nullptr);
 
   bool empty() const { return groups_.empty(); }
   size_t commands() const;

@@ -223,64 +223,63 @@ int Scheduler::DrainLinks() {
   return static_cast<int>(done.size());
 }
 
-void Scheduler::FlushOutbox() {
-  if (outbox_.empty()) return;
+int Scheduler::FlushAndMatch() {
+  if (outbox_.empty() && receipts_.empty()) return 0;
   const int64_t now = NowMs();
-  if (!outbox_pause_.Ready(now)) return;
-  Status s = outbox_.Flush([this](const std::vector<redis::Command>& cmds) { return conn_.Pipeline(cmds); });
-  for (const std::string& entry : outbox_.TakeLanded()) held_.erase(entry);
-  if (s.ok()) {
-    if (outbox_pause_.failures() > 0) spdlog::info("outcome writes land again");
-    outbox_pause_.Succeeded();
-    return;
-  }
-  outbox_pause_.Failed(now);
-  spdlog::error("recording outcomes: {}; {} command(s) kept, trying again in {} ms", s.ToString(), outbox_.commands(),
-                outbox_pause_.next_ms() - now);
-}
-
-int Scheduler::RecordReceipts() {
-  // Their keys are among the outcome writes: match only once those have landed.
-  if (receipts_.empty() || !outbox_.empty()) return 0;
-  const int64_t now = NowMs();
-  if (!receipt_pause_.Ready(now)) return 0;
+  if (!outbox_pause_.Ready(now)) return 0;
+  // The receipts ride in the same round trip, after the writes: their keys, written by the
+  // completions taken with them, are then in Redis when the match runs. Receipts whose match
+  // answered what it should not wait for their own pause.
+  std::vector<ReceiptEvent> matching;
+  if (receipt_pause_.Ready(now)) matching.swap(receipts_);
+  if (outbox_.empty() && matching.empty()) return 0;
   std::vector<redis::Command> matches;
-  matches.reserve(receipts_.size());
-  for (const ReceiptEvent& r : receipts_) {
+  matches.reserve(matching.size());
+  for (const ReceiptEvent& r : matching) {
     matches.push_back(MatchReceiptCommand(r.operator_name, r.receipt, config_.receipt_ttl_s));
   }
-  Result<std::vector<redis::Reply>> matched = conn_.PipelineScripts(matches, {&MatchReceiptScript()});
-  if (!matched.ok()) {
-    receipt_pause_.Failed(now);
-    spdlog::error("matching {} receipt(s): {}; trying again in {} ms", receipts_.size(), matched.status().ToString(),
-                  receipt_pause_.next_ms() - now);
+  std::vector<redis::Reply> matched;
+  Status s = outbox_.Flush(
+      [this](const std::vector<redis::Command>& cmds) { return conn_.PipelineScripts(cmds, {&MatchReceiptScript()}); },
+      matches, &matched);
+  for (const std::string& entry : outbox_.TakeLanded()) held_.erase(entry);
+  if (!s.ok()) {
+    // A key that did not land may be one of these receipts': match them all again later (the
+    // match gives the same answer when run again).
+    for (ReceiptEvent& r : matching) receipts_.push_back(std::move(r));
+    outbox_pause_.Failed(now);
+    spdlog::error("recording outcomes: {}; {} command(s) and {} receipt(s) kept, trying again in {} ms", s.ToString(),
+                  outbox_.commands(), receipts_.size(), outbox_pause_.next_ms() - now);
     return 0;
   }
-  std::vector<ReceiptEvent> again;
-  Status first = Status::Ok();
-  for (size_t i = 0; i < receipts_.size(); ++i) {
-    Result<MatchedReceipt> m = ReadReceiptMatch((*matched)[i], receipts_[i].receipt, now);
+  if (outbox_pause_.failures() > 0) spdlog::info("outcome writes land again");
+  outbox_pause_.Succeeded();
+
+  // The receipts' events go out with the next flush.
+  int handled = 0;
+  bool failed = false;
+  for (size_t i = 0; i < matching.size(); ++i) {
+    Result<MatchedReceipt> m = ReadReceiptMatch(matched[i], matching[i].receipt, now);
     if (!m.ok()) {
-      if (first.ok()) first = m.status();
-      again.push_back(std::move(receipts_[i]));
+      spdlog::error("receipt for {} id {}: {}; trying again", matching[i].operator_name,
+                    matching[i].receipt.message_id, m.status().ToString());
+      receipts_.push_back(std::move(matching[i]));
+      failed = true;
       continue;
     }
+    ++handled;
     switch (m->match) {
       case ReceiptMatch::kUnknown:
-        spdlog::warn("receipt for unknown {} id {}", receipts_[i].operator_name, receipts_[i].receipt.message_id);
+        spdlog::warn("receipt for unknown {} id {}", matching[i].operator_name, matching[i].receipt.message_id);
         break;
       case ReceiptMatch::kMorePartsToCome: break;
       case ReceiptMatch::kFinal: outbox_.Add({EventCommand(std::move(m->event))}); break;
     }
   }
-  const int handled = static_cast<int>(receipts_.size() - again.size());
-  receipts_ = std::move(again);
-  if (receipts_.empty()) {
-    receipt_pause_.Succeeded();
-  } else {
+  if (failed) {
     receipt_pause_.Failed(now);
-    spdlog::error("{} receipt(s) not matched: {}; trying again in {} ms", receipts_.size(), first.ToString(),
-                  receipt_pause_.next_ms() - now);
+  } else if (!matching.empty()) {
+    receipt_pause_.Succeeded();
   }
   return handled;
 }
@@ -313,7 +312,7 @@ void Scheduler::RescanPending() {
   // With a link to send through and nothing stuck; the first turn that can, then periodically.
   const int64_t now = NowMs();
   if (last_rescan_ms_ > 0 && now - last_rescan_ms_ < kPendingRescanMs) return;
-  if (!outbox_.empty() || !waiting_.empty() || Capacity() <= 0) return;
+  if (outbox_pause_.failures() > 0 || !waiting_.empty() || Capacity() <= 0) return;
   last_rescan_ms_ = now;
   Result<std::vector<QueuedMessage>> pending = reader_.ReadOwnPending();
   if (!pending.ok()) {
@@ -329,7 +328,8 @@ void Scheduler::RescanPending() {
 }
 
 int Scheduler::ReadBatch() {
-  if (!outbox_.empty() || !waiting_.empty()) return 0;
+  // Not while writes fail (they are retried first), nor while messages wait for the ledger.
+  if (outbox_pause_.failures() > 0 || !waiting_.empty()) return 0;
   const int64_t now = NowMs();
   if (!read_pause_.Ready(now)) return 0;
   const int capacity = Capacity();
@@ -356,15 +356,16 @@ void Scheduler::Run(const std::atomic<bool>& stop) {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, kIdleWait, [&] { return !completions_.empty() || !new_receipts_.empty(); });
   };
+  // One turn: what the links answered, then one round trip with every outcome write and
+  // receipt match, then the ledger's waiting work, then (when no write is failing) a new read.
+  // The read's own outcomes (canceled, expired, ...) go out with the next turn's writes.
   while (!stop.load()) {
     int handled = DrainLinks();
-    FlushOutbox();
-    handled += RecordReceipts();
+    handled += FlushAndMatch();
     RetryWaiting();
     MoveDueRetries();
     RescanPending();
     handled += ReadBatch();
-    FlushOutbox();
     if (handled == 0) idle();
   }
   // Stop reading; give the submits already handed over, and the writes not yet landed, a
@@ -372,13 +373,12 @@ void Scheduler::Run(const std::atomic<bool>& stop) {
   const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
   while ((in_flight_ > 0 || !outbox_.empty() || !receipts_.empty()) && std::chrono::steady_clock::now() < deadline) {
     int handled = DrainLinks();
-    FlushOutbox();
-    handled += RecordReceipts();
-    FlushOutbox();
+    handled += FlushAndMatch();
     if (handled == 0) idle();
   }
   DrainLinks();
-  FlushOutbox();
+  FlushAndMatch();
+  FlushAndMatch();  // the events of the last receipts
   if (in_flight_ > 0) spdlog::warn("{} submits unanswered at stop; they stay pending and are sent again", in_flight_);
   if (!outbox_.empty()) {
     spdlog::error("{} outcome write(s) not recorded at stop; their entries stay pending and are sent again",

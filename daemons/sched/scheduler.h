@@ -26,14 +26,15 @@ struct Route {
   smpp::Client* client;
 };
 
-// The scheduler loop (DESIGN.md section 5). Each turn it records what the links answered and
-// the receipts they brought, then picks express or normal by probability and reads no more
-// than the bound links' windows can take. A read is one batch: one CaptureBatch for all its
-// holds (one RefundBatch for those that need their money back), then the submits. What to do
-// with each message is Decide()'s answer; this class only carries it out.
+// The scheduler loop (DESIGN.md section 5). Each turn it takes what the links answered and
+// the receipts they brought, writes every outcome and matches every receipt in one Redis
+// round trip, then picks express or normal by probability and reads no more than the bound
+// links' windows can take. A read is one batch: one CaptureBatch for all its holds (one
+// RefundBatch for those that need their money back), then the submits. What to do with each
+// message is Decide()'s answer; this class only carries it out.
 //
-// Outcome writes go through an Outbox and are retried until they land; while they do not,
-// and while the ledger cannot be reached, and while no link is bound, nothing new is read.
+// Outcome writes go through an Outbox and are retried until they land; while they fail, and
+// while the ledger cannot be reached, and while no link is bound, nothing new is read.
 // Entries this consumer took and holds no longer (it died, or lost track) are read again at
 // start and every kPendingRescanMs.
 //
@@ -71,10 +72,10 @@ class Scheduler {
   void Record(Job& job, const Outcome& outcome, int64_t now_ms);
 
   // One turn's parts; those returning int say how much they handled.
-  // Takes what the links queued: completions are advanced, receipts kept for RecordReceipts.
+  // Takes what the links queued: completions are advanced, receipts kept for FlushAndMatch.
   int DrainLinks();
-  int RecordReceipts();
-  void FlushOutbox();
+  // Sends the outbox and matches the receipts in one round trip; returns the receipts matched.
+  int FlushAndMatch();
   void RetryWaiting();
   void MoveDueRetries();
   void RescanPending();
@@ -99,10 +100,10 @@ class Scheduler {
   std::unordered_set<std::string> held_;   // EntryKey of every job read and not yet released
   std::vector<ReceiptEvent> receipts_;     // taken from the links, not yet matched
   Outbox outbox_;
-  Pause outbox_pause_;
+  Pause outbox_pause_;   // for the outbox and receipts' round trip
+  Pause receipt_pause_;  // for receipts whose match answered what it should not
   Pause ledger_pause_;
   Pause read_pause_;
-  Pause receipt_pause_;
   double express_latency_ms_ = 0;
   int64_t last_retry_move_ms_ = 0;
   int64_t last_rescan_ms_ = 0;

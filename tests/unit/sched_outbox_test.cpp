@@ -11,7 +11,7 @@ namespace {
 struct FakeRedis {
   std::vector<std::vector<redis::Command>> sent;
   bool down = false;
-  std::vector<std::string> failing;  // commands (by their first argument after the name) that answer an error
+  std::vector<std::string> failing;  // commands (by name and first argument) that answer an error
 
   Outbox::PipelineFn Fn() {
     return [this](const std::vector<redis::Command>& cmds) -> Result<std::vector<redis::Reply>> {
@@ -23,7 +23,7 @@ struct FakeRedis {
         r.type = redis::Reply::Type::kStatus;
         r.str = "OK";
         for (const std::string& f : failing) {
-          if (c.size() > 1 && c[1] == f) {
+          if (c.size() > 1 && c[0] + " " + c[1] == f) {
             r.type = redis::Reply::Type::kError;
             r.str = "OOM command not allowed";
           }
@@ -72,7 +72,7 @@ TEST(OutboxTest, OnlyTheSlotsThatFailedAreSentAgain) {
   FakeRedis redis;
   box.Add({{"SET", "dlr:op:1"}, {"XADD", "ev:report"}, {"XACK", "s1"}}, "s1\n1-0");
   box.Add({{"XACK", "s2"}}, "s2\n1-0");
-  redis.failing = {"ev:report"};
+  redis.failing = {"XADD ev:report"};
   Status s = box.Flush(redis.Fn());
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("1 command(s) failed"), std::string::npos) << s.message();
@@ -95,6 +95,63 @@ TEST(OutboxTest, AGroupWithoutCommandsLandsAtOnce) {
   FakeRedis redis;
   ASSERT_TRUE(box.Flush(redis.Fn()).ok());
   EXPECT_TRUE(box.TakeLanded().empty());
+}
+
+TEST(OutboxTest, AcksGoTogetherPerStreamAfterEveryOtherWrite) {
+  Outbox box;
+  FakeRedis redis;
+  box.Add({{"XADD", "ev:report", "*", "e", "1"}, {"XACK", "{a:1}:q", "sched", "1-0"}, {"XDEL", "{a:1}:q", "1-0"}}, "a1");
+  box.Add({{"ZADD", "q:retry", "5", "m"}, {"XACK", "q:express", "sched", "7-0"}, {"XDEL", "q:express", "7-0"}}, "x7");
+  box.Add({{"SET", "dlr:op:9", "v"}, {"XACK", "{a:1}:q", "sched", "2-0"}, {"XDEL", "{a:1}:q", "2-0"}}, "a2");
+  ASSERT_TRUE(box.Flush(redis.Fn()).ok());
+  const std::vector<redis::Command> want = {
+      {"XADD", "ev:report", "*", "e", "1"},
+      {"ZADD", "q:retry", "5", "m"},
+      {"SET", "dlr:op:9", "v"},
+      {"XACK", "q:express", "sched", "7-0"},
+      {"XACK", "{a:1}:q", "sched", "1-0", "2-0"},
+      {"XDEL", "q:express", "7-0"},
+      {"XDEL", "{a:1}:q", "1-0", "2-0"},
+  };
+  EXPECT_EQ(redis.sent.at(0), want);
+  EXPECT_EQ(box.TakeLanded(), (std::vector<std::string>{"a1", "x7", "a2"}));
+}
+
+TEST(OutboxTest, AFailedMergedAckKeepsTheAcksOfEveryMessageInIt) {
+  Outbox box;
+  FakeRedis redis;
+  box.Add({{"XADD", "ev:report", "*", "e", "1"}, {"XACK", "{a:1}:q", "sched", "1-0"}}, "a1");
+  box.Add({{"XACK", "{a:1}:q", "sched", "2-0"}}, "a2");
+  box.Add({{"XACK", "{a:2}:q", "sched", "3-0"}}, "b3");
+  redis.failing = {"XACK {a:1}:q"};
+  EXPECT_FALSE(box.Flush(redis.Fn()).ok());
+  EXPECT_EQ(box.TakeLanded(), std::vector<std::string>{"b3"});
+  EXPECT_EQ(box.commands(), 2u);  // the event landed; both acks of {a:1}:q wait
+  redis.failing.clear();
+  ASSERT_TRUE(box.Flush(redis.Fn()).ok());
+  EXPECT_EQ(redis.sent.back(), (std::vector<redis::Command>{{"XACK", "{a:1}:q", "sched", "1-0", "2-0"}}));
+  EXPECT_EQ(box.TakeLanded(), (std::vector<std::string>{"a1", "a2"}));
+}
+
+TEST(OutboxTest, TheTailRidesAlongAndIsNotKept) {
+  Outbox box;
+  FakeRedis redis;
+  box.Add({{"SET", "dlr:op:1", "v"}}, "s1");
+  std::vector<redis::Reply> tail_replies;
+  redis.failing = {"SET dlr:op:1"};
+  EXPECT_FALSE(box.Flush(redis.Fn(), {{"EVALSHA", "sha", "1", "dlr:op:1"}}, &tail_replies).ok());
+  ASSERT_EQ(redis.sent.back().size(), 2u);
+  EXPECT_EQ(redis.sent.back()[1][0], "EVALSHA");  // after the writes, in the same round trip
+  ASSERT_EQ(tail_replies.size(), 1u);
+  EXPECT_FALSE(tail_replies[0].is_error());
+  redis.failing.clear();
+  tail_replies.clear();
+  ASSERT_TRUE(box.Flush(redis.Fn(), {}, &tail_replies).ok());
+  EXPECT_EQ(redis.sent.back(), (std::vector<redis::Command>{{"SET", "dlr:op:1", "v"}}));
+  EXPECT_TRUE(tail_replies.empty());
+  // Only a tail: sent even with nothing queued.
+  ASSERT_TRUE(box.Flush(redis.Fn(), {{"PING"}}, &tail_replies).ok());
+  EXPECT_EQ(tail_replies.size(), 1u);
 }
 
 TEST(PauseTest, DoublesWhileFailingUpToItsCapAndResetsOnSuccess) {

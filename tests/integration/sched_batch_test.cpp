@@ -118,6 +118,33 @@ TEST(SchedBatchTest, WithNoLinkBoundTheBacklogStaysInItsStream) {
   EXPECT_EQ(SimSubmits(stack), 20);
 }
 
+// With the ledger away nothing can be captured: the messages wait in the scheduler (not in
+// q:retry, spending no attempt) and go out once it answers again.
+TEST(SchedBatchTest, MessagesWaitForTheLedgerAndGoOutWhenItAnswers) {
+  Stack::Options options;
+  options.sched = false;
+  Stack stack(options);
+  auto [account, key] = stack.CreateFundedAccount("ledger-away", 10, 1000);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Send(stack, key, "+989121234567", "later " + std::to_string(i)));
+  stack.process("smsgw-ledger")->Kill();
+  stack.Start("smsgw-sched");
+  Process* sched = stack.process("smsgw-sched");
+  const std::string stream = "{a:" + std::to_string(account) + "}:q";
+  ASSERT_TRUE(WaitUntil([&] { return sched->Log().find("asking again in") != std::string::npos; }))
+      << "the scheduler never asked the ledger";
+  EXPECT_EQ(Pending(stack, stream), 5);  // read, held, not given up
+  EXPECT_EQ(Int(stack, {"ZCARD", "q:retry"}), 0);
+
+  stack.Start("smsgw-ledger");
+  for (const std::string& id : ids) {
+    EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << id;
+  }
+  EXPECT_NE(sched->Log().find("ledger answers again"), std::string::npos);
+  EXPECT_EQ(stack.Balance(account), 950);
+  EXPECT_EQ(SimSubmits(stack), 5);
+}
+
 // Redis out of memory refuses SET and XADD (the receipt key and the submitted event) while
 // the operator's answer is on its way. The writes are kept and land when Redis takes them
 // again; the message is delivered, and sent once.
@@ -128,8 +155,13 @@ TEST(SchedBatchTest, OutcomeWritesRedisRefusesAreKeptUntilTheyLand) {
   auto [account, key] = stack.CreateFundedAccount("outbox", 10, 1000);
   const std::string id = Send(stack, key, "+989121234567", "through a redis hiccup");
   const std::string stream = "{a:" + std::to_string(account) + "}:q";
-  ASSERT_TRUE(WaitUntil([&] { return Pending(stack, stream) == 1; }));
-  // The scheduler has it now, and the simulator holds its answer back for 1.5 s.
+  // Captured: the submit follows at once, and the simulator holds its answer back for 1.5 s.
+  const std::string holds = "{a:" + std::to_string(account) + "}:holds";
+  ASSERT_TRUE(WaitUntil([&] {
+    Result<redis::Reply> h = stack.redis().Run({"HGET", holds, id});
+    return h.ok() && h->str.rfind("charged:", 0) == 0;
+  }));
+  ASSERT_EQ(Pending(stack, stream), 1);
   struct Restore {
     Stack& stack;
     ~Restore() { (void)stack.redis().Run({"CONFIG", "SET", "maxmemory", "0"}); }

@@ -8,9 +8,10 @@ pg_bindir() {
   return 1
 }
 
-# initdb and postgres refuse to run as root: run them as an unprivileged user on a folder it owns.
+# initdb and postgres refuse to run as root: run them as an unprivileged user on a folder it owns
+# (from /, since the current folder may be one that user cannot enter).
 as_pg_user() {
-  if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u nobody -- "$@"); else "$@"; fi
 }
 
 # proc_alive PID NAME: PID is a live process called NAME. A killed process stays a zombie until

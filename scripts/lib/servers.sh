@@ -50,16 +50,32 @@ wait_for() {
 
 # start_redis DIR PORT: AOF on, fsync every second, as in production.
 start_redis() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 pid
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec \
     --save "" --daemonize no --logfile "$dir/redis.log" </dev/null >/dev/null 2>&1 &
-  echo $! > "$dir/redis.pid"
-  # PING answers LOADING (with exit code 0) while the AOF is read back: wait for PONG.
-  wait_for "redis on port $port" 60 redis_pong "$port"
+  pid=$!
+  echo "$pid" > "$dir/redis.pid"
+  # PING answers LOADING (with exit code 0) while the AOF is read back: wait for PONG, from this
+  # server: another one already on the port would answer too, while this one exits.
+  local deadline=$((SECONDS + 60))
+  until redis_ours "$port" "$pid"; do
+    if ! proc_alive "$pid" redis-server; then
+      echo "smsgw: redis-server on port $port exited:" >&2
+      tail -3 "$dir/redis.log" >&2
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then echo "smsgw: redis on port $port did not come up in 60s" >&2; return 1; fi
+    sleep 0.1
+  done
 }
 
 redis_pong() { [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; }
+
+# redis_ours PORT PID: the Redis answering PONG on PORT is process PID.
+redis_ours() {
+  redis_pong "$1" && redis-cli -p "$1" info server 2>/dev/null | tr -d '\r' | grep -qx "process_id:$2"
+}
 
 stop_redis() {
   local dir=$1

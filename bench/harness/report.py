@@ -58,7 +58,7 @@ def table(phases, header):
 
     cols = phases
     row("", [p.name for p in cols])
-    row("  connections", [str(p.connections) for p in cols])
+    row("connections", [str(p.connections) for p in cols])
 
     def each(fn):
         return [fn(p) if p.available else "not available" for p in cols]

@@ -164,6 +164,15 @@ class Smsgw:
                          FROM messages WHERE account_id IN ({in_list(ids)})""")[0]
         return int(r[0]), int(r[1]), int(r[2])
 
+    def unsent(self):
+        """Messages of any account accepted and not yet submitted: a backlog (of an interrupted
+        earlier run, say) that the scheduler would send during the load."""
+        return int(self.sql("SELECT count(*) FROM messages WHERE status = 'accepted'")[0][0])
+
+    def submitted_since(self, epoch):
+        """Messages of any account submitted since `epoch` (seconds)."""
+        return int(self.sql(f"SELECT count(*) FROM messages WHERE submitted_at >= to_timestamp({epoch})")[0][0])
+
     def statuses(self, ids):
         return {s: int(n) for s, n in self.sql(
             f"SELECT status, count(*) FROM messages WHERE account_id IN ({in_list(ids)}) GROUP BY 1 ORDER BY 1")}

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
+
 #include "keys/keys.h"
 #include "sms/phone.h"
 #include "sms/pricing.h"
@@ -106,16 +108,23 @@ v1::StatusEvent AcceptedEvent(const v1::Envelope& envelope) {
   return ev;
 }
 
-void AppendEnqueueCommands(const v1::Envelope& envelope, const v1::StatusEvent& event,
-                           std::vector<redis::Command>& out) {
-  const std::string payload = envelope.SerializeAsString();
-  if (envelope.priority() == v1::PRIORITY_EXPRESS) {
-    out.push_back({"XADD", keys::kExpressQueue, "*", keys::kPayloadField, payload});
-  } else {
-    out.push_back({"XADD", keys::AccountQueue(envelope.account_id()), "*", keys::kPayloadField, payload});
-    out.push_back({"SADD", keys::kActiveAccounts, std::to_string(envelope.account_id())});
+std::vector<redis::Command> EnqueueCommands(const std::vector<const v1::Envelope*>& envelopes) {
+  std::vector<redis::Command> cmds;
+  cmds.reserve(2 * envelopes.size() + 1);
+  redis::Command active = {"SADD", keys::kActiveAccounts};
+  std::unordered_set<int64_t> marked;
+  for (const v1::Envelope* e : envelopes) {
+    const std::string payload = e->SerializeAsString();
+    if (e->priority() == v1::PRIORITY_EXPRESS) {
+      cmds.push_back({"XADD", keys::kExpressQueue, "*", keys::kPayloadField, payload});
+    } else {
+      cmds.push_back({"XADD", keys::AccountQueue(e->account_id()), "*", keys::kPayloadField, payload});
+      if (marked.insert(e->account_id()).second) active.push_back(std::to_string(e->account_id()));
+    }
+    cmds.push_back({"XADD", keys::kReportEvents, "*", keys::kPayloadField, AcceptedEvent(*e).SerializeAsString()});
   }
-  out.push_back({"XADD", keys::kReportEvents, "*", keys::kPayloadField, event.SerializeAsString()});
+  if (!marked.empty()) cmds.push_back(std::move(active));
+  return cmds;
 }
 
 Result<v1::Envelope> PrepareMessage(const SendRequest& req, const Account& account, const std::string& default_region,
@@ -150,16 +159,15 @@ std::vector<Status> DebitAndEnqueue(const SendDeps& deps, const std::vector<v1::
     return out;
   }
 
-  std::vector<redis::Command> cmds;
   std::vector<const v1::Envelope*> queued;
   for (size_t i = 0; i < envelopes.size(); ++i) {
     const v1::Envelope& e = envelopes[i];
     out[i] = CheckDebit(debited->items(static_cast<int>(i)), e.cost(), e.account_id());
     if (!out[i].ok()) continue;
-    AppendEnqueueCommands(e, AcceptedEvent(e), cmds);
     queued.push_back(&e);
   }
   if (queued.empty()) return out;
+  const std::vector<redis::Command> cmds = EnqueueCommands(queued);
 
   Result<std::vector<redis::Reply>> replies = deps.pipeline(cmds);
   Status enqueue;

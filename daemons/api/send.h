@@ -61,10 +61,11 @@ v1::Envelope MakeEnvelope(const Account& account, const SendRequest& req, const 
                           const std::string& id, int64_t now_ms);
 v1::StatusEvent AcceptedEvent(const v1::Envelope& envelope);
 
-// The enqueue commands of one message, appended to `out`: normal -> XADD {a:<id>}:q and
-// SADD q:active <id>; express -> XADD q:express; then XADD ev:report. Entries hold the protobuf
-// in field keys::kPayloadField.
-void AppendEnqueueCommands(const v1::Envelope& envelope, const v1::StatusEvent& event,
-                           std::vector<redis::Command>& out);
+// The enqueue pipeline of debited messages: per message XADD {a:<id>}:q (normal) or
+// XADD q:express (express), then XADD ev:report; last, one SADD q:active of every account
+// with a normal message. The SADD comes after the XADDs so the scheduler never finds an
+// account marked active whose stream is still empty (it would unmark it and strand the
+// message). Entries hold the protobuf in field keys::kPayloadField.
+std::vector<redis::Command> EnqueueCommands(const std::vector<const v1::Envelope*>& envelopes);
 
 }  // namespace smsgw::api

@@ -124,10 +124,10 @@ TEST(ApiSendTest, NormalMessageIsDebitedAndQueued) {
   EXPECT_EQ(queued.id(), kId);
   EXPECT_EQ(queued.text(), "salam");
   EXPECT_EQ(queued.client_ref(), "c1");
-  EXPECT_EQ((redis::Command{"SADD", keys::kActiveAccounts, "42"}), cmds[1]);
-  EXPECT_EQ(cmds[2][1], keys::kReportEvents);
+  EXPECT_EQ(cmds[1][1], keys::kReportEvents);
+  EXPECT_EQ((redis::Command{"SADD", keys::kActiveAccounts, "42"}), cmds[2]);
   v1::StatusEvent ev;
-  ASSERT_TRUE(ev.ParseFromString(cmds[2][4]));
+  ASSERT_TRUE(ev.ParseFromString(cmds[1][4]));
   EXPECT_EQ(ev.status(), v1::STATUS_ACCEPTED);
   EXPECT_EQ(ev.message_id(), kId);
   EXPECT_EQ(ev.account_id(), 42);
@@ -293,13 +293,29 @@ TEST(ApiSendTest, BatchDebitsOnceAndQueuesOnlyTheDebited) {
   ASSERT_EQ(f.debits.size(), 3u);
   ASSERT_EQ(f.pipelines.size(), 1u);
   const auto& cmds = f.pipelines[0];
-  ASSERT_EQ(cmds.size(), 6u);  // two messages x (XADD queue, SADD active, XADD event)
+  // Two messages x (XADD queue, XADD event), then one SADD for their account.
+  ASSERT_EQ(cmds.size(), 5u);
   v1::Envelope first, second;
   ASSERT_TRUE(first.ParseFromString(cmds[0][4]));
-  ASSERT_TRUE(second.ParseFromString(cmds[3][4]));
+  ASSERT_TRUE(second.ParseFromString(cmds[2][4]));
+  EXPECT_EQ((redis::Command{"SADD", keys::kActiveAccounts, "42"}), cmds[4]);
   EXPECT_EQ(first.id(), "id-1");
   EXPECT_EQ(second.id(), "id-3");
   EXPECT_TRUE(f.refunds.empty());
+}
+
+TEST(ApiSendTest, OneActiveMarkPerAccountAfterEveryQueueAppend) {
+  std::vector<v1::Envelope> envelopes(4);
+  const int64_t accounts[] = {7, 8, 7, 9};
+  for (size_t i = 0; i < envelopes.size(); ++i) envelopes[i].set_account_id(accounts[i]);
+  envelopes[3].set_priority(v1::PRIORITY_EXPRESS);  // express needs no mark
+  std::vector<const v1::Envelope*> ptrs;
+  for (const auto& e : envelopes) ptrs.push_back(&e);
+  std::vector<redis::Command> cmds = EnqueueCommands(ptrs);
+  ASSERT_EQ(cmds.size(), 9u);
+  EXPECT_EQ(cmds[6][1], keys::kExpressQueue);
+  EXPECT_EQ((redis::Command{"SADD", keys::kActiveAccounts, "7", "8"}), cmds.back());
+  for (size_t i = 0; i + 1 < cmds.size(); ++i) EXPECT_EQ(cmds[i][0], "XADD") << i;
 }
 
 TEST(ApiSendTest, BatchRedisFailureRefundsEveryDebitedMessage) {

@@ -58,6 +58,18 @@ Status CheckItems(const google::protobuf::RepeatedPtrField<Item>& items, bool ba
   return Status::Ok();
 }
 
+// SADD ledger:dirty of the items' accounts, each once.
+template <typename Item>
+redis::Command MarkDirty(const google::protobuf::RepeatedPtrField<Item>& items) {
+  std::vector<int64_t> accounts;
+  for (const Item& it : items) accounts.push_back(it.account_id());
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  redis::Command cmd{"SADD", keys::kDirtyAccounts};
+  for (int64_t a : accounts) cmd.push_back(Str(a));
+  return cmd;
+}
+
 // The single call's reply from its batch of one.
 template <typename Reply, typename BatchReply>
 Result<Reply> Only(Result<BatchReply> batch) {
@@ -90,22 +102,33 @@ Result<v1::RefundReply> Ledger::Refund(const v1::RefundRequest& req) {
   return Only<v1::RefundReply>(Refunds(batch, false));
 }
 
+// Debits: SADD ledger:dirty and ZADD NX ledger:hold_expiry before the scripts, so no prefix of
+// the round leaves a hold the sweeper cannot find or a delta the flusher cannot, and SADD
+// ledger:dirty again after them (lua_scripts.h). NX keeps the expiry of a message id's first
+// debit: a repeated debit changes nothing, its hold's expiry included.
 Result<v1::DebitBatchReply> Ledger::Debits(const v1::DebitBatchRequest& req, bool batch) {
   if (Status s = CheckItems(req.items(), batch); !s.ok()) return s;
   v1::DebitBatchReply reply;
   if (req.items().empty()) return reply;
   const int64_t now = NowMs();
-  Round round(lua::kDebitScript);
+  redis::Command index{"ZADD", keys::kHoldExpiry, "NX"};
   for (const v1::DebitRequest& it : req.items()) {
-    const int64_t a = it.account_id();
-    round.Invoke({keys::Account(a), keys::Holds(a), keys::kHoldExpiry, keys::kDirtyAccounts},
-                 {it.message_id(), Str(it.cost()), Str(now + it.ttl_s() * 1000), Str(a)});
+    index.push_back(Str(now + it.ttl_s() * 1000));
+    index.push_back(keys::HoldIndexMember(it.account_id(), it.message_id()));
   }
+  const redis::Command dirty = MarkDirty(req.items());
+  Round round(lua::kDebitScript);
+  round.Add(dirty);
+  round.Add(std::move(index));
+  for (const v1::DebitRequest& it : req.items()) {
+    round.Invoke({keys::Account(it.account_id()), keys::Holds(it.account_id())}, {it.message_id(), Str(it.cost())});
+  }
+  round.Add(dirty);
   auto conn = redis_.Acquire();
   Result<std::vector<redis::Reply>> replies = round.Run(*conn);
   if (!replies.ok()) return replies.status();
-  for (const redis::Reply& r : *replies) {
-    Result<std::vector<int64_t>> v = Integers(r, 2);  // result, balance
+  for (int i = 0; i < req.items_size(); ++i) {
+    Result<std::vector<int64_t>> v = Integers((*replies)[2 + i], 2);  // result, balance
     if (!v.ok()) return v.status();
     v1::DebitReply* item = reply.add_items();
     item->set_result(static_cast<v1::LedgerResult>((*v)[0]));
@@ -114,41 +137,50 @@ Result<v1::DebitBatchReply> Ledger::Debits(const v1::DebitBatchRequest& req, boo
   return reply;
 }
 
+// Captures: the scripts, then ZREM of their index entries. A crash before the ZREM leaves an
+// entry for a charged hold, which the sweeper drops without expiring it.
 Result<v1::CaptureBatchReply> Ledger::Captures(const v1::CaptureBatchRequest& req, bool batch) {
   if (Status s = CheckItems(req.items(), batch); !s.ok()) return s;
   v1::CaptureBatchReply reply;
   if (req.items().empty()) return reply;
   Round round(lua::kCaptureScript);
+  redis::Command unindex{"ZREM", keys::kHoldExpiry};
   for (const v1::CaptureRequest& it : req.items()) {
-    const int64_t a = it.account_id();
-    round.Invoke({keys::Account(a), keys::Holds(a), keys::kHoldExpiry}, {it.message_id(), Str(a)});
+    round.Invoke({keys::Account(it.account_id()), keys::Holds(it.account_id())}, {it.message_id()});
+    unindex.push_back(keys::HoldIndexMember(it.account_id(), it.message_id()));
   }
+  round.Add(std::move(unindex));
   auto conn = redis_.Acquire();
   Result<std::vector<redis::Reply>> replies = round.Run(*conn);
   if (!replies.ok()) return replies.status();
-  for (const redis::Reply& r : *replies) {
-    Result<int64_t> result = r.AsInt();
+  for (int i = 0; i < req.items_size(); ++i) {
+    Result<int64_t> result = (*replies)[i].AsInt();
     if (!result.ok()) return Status::Internal("ledger capture script: bad reply");
     reply.add_items()->set_result(static_cast<v1::LedgerResult>(*result));
   }
   return reply;
 }
 
+// Refunds: SADD ledger:dirty before and after the scripts, as for debits. The index entry of a
+// refunded hold is left to the sweeper, which drops it when it falls due: a ZREM here could
+// land between the ZADD and the script of a debit of the same message id still in flight (a
+// caller refunding a debit whose reply it never got), and that hold would never expire.
 Result<v1::RefundBatchReply> Ledger::Refunds(const v1::RefundBatchRequest& req, bool batch) {
   if (Status s = CheckItems(req.items(), batch); !s.ok()) return s;
   v1::RefundBatchReply reply;
   if (req.items().empty()) return reply;
+  const redis::Command dirty = MarkDirty(req.items());
   Round round(lua::kRefundScript);
+  round.Add(dirty);
   for (const v1::RefundRequest& it : req.items()) {
-    const int64_t a = it.account_id();
-    round.Invoke({keys::Account(a), keys::Holds(a), keys::kHoldExpiry, keys::kDirtyAccounts, keys::kReportEvents},
-                 {it.message_id(), Str(a), "refunded", ""});
+    round.Invoke({keys::Account(it.account_id()), keys::Holds(it.account_id())}, {it.message_id()});
   }
+  round.Add(dirty);
   auto conn = redis_.Acquire();
   Result<std::vector<redis::Reply>> replies = round.Run(*conn);
   if (!replies.ok()) return replies.status();
   for (int i = 0; i < req.items_size(); ++i) {
-    Result<std::vector<int64_t>> v = Integers((*replies)[i], 3);  // result, balance, duplicate
+    Result<std::vector<int64_t>> v = Integers((*replies)[1 + i], 3);  // result, balance, duplicate
     if (!v.ok()) return v.status();
     v1::RefundReply* item = reply.add_items();
     item->set_result(static_cast<v1::LedgerResult>((*v)[0]));

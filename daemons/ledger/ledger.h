@@ -41,8 +41,9 @@ class Ledger {
   // Moves up to `max_accounts` accounts' balance deltas to PostgreSQL (see lua::kFlushTake).
   // Returns how many accounts were flushed.
   Result<int> FlushOnce(int max_accounts);
-  // Refunds up to `max_holds` holds whose TTL has passed, marking them expired and appending
-  // an `expired` event for each. Returns how many expired.
+  // Visits up to `max_holds` due entries of the hold index: a hold still held is refunded and
+  // marked expired, with an `expired` event (sent again for one found already expired); any
+  // other entry is only dropped. Returns how many holds expired in this pass.
   Result<int> SweepOnce(int64_t now_ms, int max_holds);
 
  private:

@@ -300,6 +300,9 @@ TEST_F(LedgerBatchTest, BatchLoadKeepsMoneyExact) {
   EXPECT_EQ(ok.load(), total);
   EXPECT_EQ(Balance(account).balance(), 0);
   EXPECT_EQ(Balance(account).held(), total * 3);
+  // The flusher ran all along: PostgreSQL ends at the same balance, no delta left behind.
+  const std::string sql = "SELECT balance FROM accounts WHERE id = " + std::to_string(account);
+  EXPECT_TRUE(WaitUntil([&] { return stack_.Sql(sql) == "0"; })) << stack_.Sql(sql);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,23 +14,35 @@ namespace smsgw::api {
 
 // Everything between the HTTP server and the handlers: X-Request-ID, routing (404, 405 with
 // Allow), authentication, and the last line of defence: an exception from a handler becomes a
-// logged 500 problem, never a dead thread. Also writes one log line per answer: debug for
-// 2xx/3xx, info for 4xx, error for 5xx (with the hidden cause), each with its request id.
-// Thread-safe: Handle may run on every server thread at once.
+// logged 500 problem, never a dead thread or an unanswered request. Also writes one log line
+// per answer: debug for 2xx/3xx, info for 4xx, error for 5xx (with the hidden cause), each with
+// its request id.
+//
+// Handle never blocks the calling (I/O) thread: a key missing from the auth cache and the
+// blocking handlers are run through ApiDeps::offload. Thread-safe.
 class App {
  public:
   explicit App(ApiDeps deps);
 
-  HttpResponse Handle(HttpRequest request) noexcept;
+  // Answers `request` through `respond`, exactly once, now or later from another thread.
+  void Handle(HttpRequest request, Respond respond) noexcept;
 
  private:
-  using HandlerFn = HttpResponse (*)(const ApiDeps&, const Call&);
+  using BlockingFn = HttpResponse (*)(const ApiDeps&, const Call&);
+  using AsyncFn = void (*)(const ApiDeps&, const Call&, Respond);
   struct Entry {
-    HandlerFn handler;
-    bool needs_key;
+    BlockingFn blocking = nullptr;  // one of the two is set
+    AsyncFn async = nullptr;
+    bool needs_key = false;
+    bool offload = false;  // blocking handlers that may wait on a dependency
   };
-  void Add(std::string method, std::string_view pattern, HandlerFn handler, bool needs_key);
-  HttpResponse Dispatch(const HttpRequest& request, int64_t* account_id);
+  struct Exchange;
+
+  void Add(std::string method, std::string_view pattern, Entry entry);
+  void Dispatch(const std::shared_ptr<Exchange>& x);
+  // Runs the route's handler for an authenticated (or keyless) request; `offloaded`: already
+  // on an offload thread.
+  void Run(const std::shared_ptr<Exchange>& x, bool offloaded);
 
   ApiDeps deps_;
   Router router_;

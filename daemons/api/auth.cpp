@@ -72,6 +72,23 @@ Result<Account> ParseAccount(int64_t account_id, const redis::Reply& hmget) {
   return a;
 }
 
+namespace {
+
+Result<Account> Judge(Account account) {
+  if (account.disabled) return Status::PermissionDenied("account " + std::to_string(account.id) + " is disabled");
+  return account;
+}
+
+}  // namespace
+
+std::optional<Result<Account>> Authenticator::TryCached(std::optional<std::string_view> authorization_header) {
+  Result<std::string> key = ParseBearer(authorization_header);
+  if (!key.ok()) return Result<Account>(key.status());
+  std::optional<Account> account = cache_.Get(auth::HashApiKey(*key), NowMs());
+  if (!account) return std::nullopt;
+  return Judge(*std::move(account));
+}
+
 Result<Account> Authenticator::Authenticate(std::optional<std::string_view> authorization_header) {
   Result<std::string> key = ParseBearer(authorization_header);
   if (!key.ok()) return key.status();
@@ -85,8 +102,7 @@ Result<Account> Authenticator::Authenticate(std::optional<std::string_view> auth
     account->key_hash = hash;
     cache_.Put(hash, *account, now);
   }
-  if (account->disabled) return Status::PermissionDenied("account " + std::to_string(account->id) + " is disabled");
-  return *std::move(account);
+  return Judge(*std::move(account));
 }
 
 Result<Account> Authenticator::Lookup(const std::string& key_hash) {

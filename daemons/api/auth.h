@@ -35,6 +35,10 @@ class Authenticator {
   // (account disabled), Unavailable (Redis down), Internal (malformed account data).
   Result<Account> Authenticate(std::optional<std::string_view> authorization_header);
 
+  // Authenticate without touching Redis: the answer when the header alone or the cache decides
+  // it, nullopt when the key must be looked up (then call Authenticate off the I/O thread).
+  std::optional<Result<Account>> TryCached(std::optional<std::string_view> authorization_header);
+
   // Drops a key from the cache, e.g. after the ledger said its account is disabled or unknown.
   void Forget(const std::string& key_hash) { cache_.Erase(key_hash); }
 

@@ -1,49 +1,106 @@
-#include "common/time.h"
+// POST /v1/messages and POST /v1/messages/batch: check and price on the I/O thread, then hand
+// the messages to SendBatcher, which debits and enqueues them with other requests' and answers.
+#include <memory>
+
+#include "api/batch_request.h"
 #include "api/handlers.h"
 #include "api/problem.h"
-#include "sms/uuid7.h"
+#include "api/send.h"
 #include "api/views.h"
 
 namespace smsgw::api {
+namespace {
 
-SendDeps MakeSendDeps(const config::ApiConfig& config, redis::Pool& pool, rpc::LedgerClient& ledger) {
-  SendDeps d;
-  d.debit = [&ledger](const v1::DebitRequest& req) { return ledger.Debit(req); };
-  d.refund = [&ledger](int64_t account_id, const std::string& id, const std::string& reason) {
-    return ledger.Refund(account_id, id, reason);
-  };
-  d.pipeline = [&pool](const std::vector<redis::Command>& cmds) {
-    redis::Pool::Lease conn = pool.Acquire();
-    return conn->Pipeline(cmds);
-  };
-  d.new_id = [] { return sms::NewUuidV7(); };
-  d.now_ms = [] { return NowMs(); };
-  d.default_region = config.default_region;
-  d.hold_ttl_s = config.hold_ttl_s;
-  return d;
-}
-
-HttpResponse HandleSendMessage(const ApiDeps& deps, const Call& call) {
+// The body as a JSON object, or the problem to answer.
+Result<nlohmann::json> ReadJsonBody(const Call& call, HttpResponse* problem) {
   if (!IsJsonContentType(call.request.Get("Content-Type"))) {
-    return ProblemResponse(kUnsupportedMediaType, "Content-Type must be application/json");
+    *problem = ProblemResponse(kUnsupportedMediaType, "Content-Type must be application/json");
+    return Status::InvalidArgument("content type");
   }
   Result<nlohmann::json> body = ParseJsonObject(call.request.body);
-  if (!body.ok()) return ProblemResponse(kInvalidJson, body.status().message());
-  Result<SendRequest> req = ParseSendRequest(*body);
-  if (!req.ok()) return ProblemResponse(req.status());
+  if (!body.ok()) *problem = ProblemResponse(kInvalidJson, body.status().message());
+  return body;
+}
 
-  Result<v1::Envelope> sent = SendMessage(deps.send, *call.account, *req);
-  if (!sent.ok()) {
-    const ErrorCode code = sent.status().code();
-    // The ledger knows better than our cache: make the next request look the key up again.
-    if (code == ErrorCode::kPermissionDenied || code == ErrorCode::kUnauthenticated) {
-      deps.auth->Forget(call.account->key_hash);
-    }
-    return ProblemResponse(sent.status());
+// The ledger knows better than our cache: make the next request look the key up again.
+void ForgetKeyIfRefused(const ApiDeps& deps, const Account& account, const Status& s) {
+  if (s.code() == ErrorCode::kPermissionDenied || s.code() == ErrorCode::kUnauthenticated) {
+    deps.auth->Forget(account.key_hash);
   }
-  HttpResponse r = JsonResponse(202, AcceptedJson(*sent));
-  r.Set("Location", "/v1/messages/" + sent->id());
-  return r;
+}
+
+}  // namespace
+
+void HandleSendMessage(const ApiDeps& deps, const Call& call, Respond respond) {
+  HttpResponse problem;
+  Result<nlohmann::json> body = ReadJsonBody(call, &problem);
+  if (!body.ok()) return respond(std::move(problem));
+  Result<SendRequest> req = ParseSendRequest(*body);
+  if (!req.ok()) return respond(ProblemResponse(req.status()));
+  Result<v1::Envelope> envelope = PrepareMessage(*req, *call.account, deps.config->default_region, deps.new_id(),
+                                                 deps.now_ms());
+  if (!envelope.ok()) return respond(ProblemResponse(envelope.status()));
+
+  HttpResponse accepted = JsonResponse(202, AcceptedJson(*envelope));
+  accepted.Set("Location", "/v1/messages/" + envelope->id());
+  std::vector<v1::Envelope> one;
+  one.push_back(std::move(envelope).value());
+  deps.sender->Submit(std::move(one), [&deps, account = *call.account, accepted = std::move(accepted),
+                                       respond = std::move(respond)](std::vector<Status> result) mutable {
+    const Status& s = result.at(0);
+    if (s.ok()) return respond(std::move(accepted));
+    ForgetKeyIfRefused(deps, account, s);
+    respond(ProblemResponse(s));
+  });
+}
+
+void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
+  HttpResponse problem;
+  Result<nlohmann::json> body = ReadJsonBody(call, &problem);
+  if (!body.ok()) return respond(std::move(problem));
+  Result<BatchRequest> batch = ParseBatchRequest(*body);
+  if (!batch.ok()) return respond(ProblemResponse(batch.status()));
+  if (batch->too_many) {
+    return respond(ProblemResponse(kPayloadTooLarge,
+                                   "messages: at most " + std::to_string(kMaxBatchItems) + " items per batch"));
+  }
+
+  // Per item: its answer if it is refused here, else its accepted view (until the ledger says).
+  auto results = std::make_shared<std::vector<nlohmann::json>>();
+  auto statuses = std::make_shared<std::vector<Status>>(batch->items.size());
+  std::vector<size_t> submitted;  // item index of each envelope
+  std::vector<v1::Envelope> envelopes;
+  const int64_t now = deps.now_ms();
+  for (size_t i = 0; i < batch->items.size(); ++i) {
+    const Result<SendRequest>& item = batch->items[i];
+    Result<v1::Envelope> envelope =
+        item.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, deps.new_id(), now)
+                  : Result<v1::Envelope>(item.status());
+    if (!envelope.ok()) {
+      (*statuses)[i] = envelope.status();
+      results->push_back(nullptr);
+      continue;
+    }
+    results->push_back(AcceptedJson(*envelope));
+    submitted.push_back(i);
+    envelopes.push_back(std::move(envelope).value());
+  }
+
+  auto answer = [results, statuses](Respond& respond) {
+    respond(JsonResponse(200, BatchResultJson(*results, *statuses)));
+  };
+  if (envelopes.empty()) return answer(respond);
+  deps.sender->Submit(std::move(envelopes), [&deps, account = *call.account, results, statuses, answer,
+                                             submitted = std::move(submitted),
+                                             respond = std::move(respond)](std::vector<Status> result) mutable {
+    for (size_t k = 0; k < result.size(); ++k) {
+      // The whole call failed (ledger or Redis): nothing of this batch was accepted.
+      if (result[k].code() == ErrorCode::kUnavailable) return respond(ProblemResponse(result[k]));
+      (*statuses)[submitted[k]] = std::move(result[k]);
+    }
+    for (const Status& s : *statuses) ForgetKeyIfRefused(deps, account, s);
+    answer(respond);
+  });
 }
 
 }  // namespace smsgw::api

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ struct HttpResponse {
   void Set(std::string_view name, std::string value);
   std::optional<std::string_view> Get(std::string_view name) const;
 };
+
+// Answers a request. Called exactly once per request, from any thread.
+using Respond = std::function<void(HttpResponse)>;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

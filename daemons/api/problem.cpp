@@ -51,6 +51,14 @@ HttpResponse ProblemResponse(const Status& status) {
   return r;
 }
 
+nlohmann::json ItemProblem(const Status& status) {
+  const ProblemKind kind = KindFor(status.code());
+  std::string detail = status.message();
+  if (kind.http_status == 503) detail = "a service smsgw depends on is unavailable; retry later";
+  if (kind.http_status >= 500 && kind.http_status != 503) detail = "internal error";
+  return {{"status", kind.http_status}, {"code", kind.code}, {"title", kind.title}, {"detail", std::move(detail)}};
+}
+
 HttpResponse DependencyFailed(const Status& status) {
   HttpResponse r =
       ProblemResponse(KindFor(ErrorCode::kUnavailable), "a service smsgw depends on is unavailable; retry later");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,10 @@ HttpResponse ProblemResponse(const ProblemKind& kind, std::string detail);
 // The problem for a non-OK status, through KindFor. For 5xx the public detail is generic (the
 // status may name internal hosts or replies) and the full status goes to `log_detail`.
 HttpResponse ProblemResponse(const Status& status);
+
+// The problem object of one refused item of a batch: {"status","code","title","detail"}, with
+// the detail of a 5xx hidden as in ProblemResponse.
+nlohmann::json ItemProblem(const Status& status);
 
 // A failed call to a daemon or store we depend on: the customer can only retry, so 503 (with
 // Retry-After) whatever the cause; the cause goes to `log_detail`.

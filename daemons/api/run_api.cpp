@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -11,11 +13,30 @@
 #include "daemon/runtime.h"
 #include "redis/redis.h"
 #include "rpc/clients.h"
+#include "api/send_batcher.h"
 #include "api/server.h"
+#include "common/time.h"
+#include "sms/uuid7.h"
 #include "sms/phone.h"
 
 namespace smsgw::api {
 namespace {
+
+// Threads for the work that may block (key lookups on a cache miss, report and balance
+// queries), so the HTTP I/O threads never do.
+constexpr int kOffloadThreads = 4;
+
+SendDeps MakeSendDeps(const config::ApiConfig& config, redis::Pool& pool, rpc::LedgerClient& ledger) {
+  SendDeps d;
+  d.debit = [&ledger](const v1::DebitBatchRequest& req) { return ledger.DebitBatch(req); };
+  d.refund = [&ledger](const v1::RefundBatchRequest& req) { return ledger.RefundBatch(req); };
+  d.pipeline = [&pool](const std::vector<redis::Command>& cmds) {
+    redis::Pool::Lease conn = pool.Acquire();
+    return conn->Pipeline(cmds);
+  };
+  d.hold_ttl_s = config.hold_ttl_s;
+  return d;
+}
 
 int Serve(const config::Config& config) {
   const config::ApiConfig& api = config.api;
@@ -28,9 +49,16 @@ int Serve(const config::Config& config) {
     spdlog::critical("redis: {}", pool.status().ToString());
     return 1;
   }
-  rpc::LedgerClient ledger(api.ledger_address);
+  rpc::LedgerClient ledger(api.ledger_address, std::chrono::milliseconds(api.ledger_timeout_ms));
   rpc::ReportClient report(api.report_address);
   Authenticator auth(**pool, api.auth_cache_ms);
+  SendBatcher::Options batching;
+  batching.workers = api.send_workers;
+  batching.max_wait = std::chrono::microseconds(api.coalesce_wait_us);
+  batching.max_items = static_cast<size_t>(api.coalesce_max_items);
+  batching.max_queued_items = static_cast<size_t>(api.max_queued_messages);
+  SendBatcher sender(batching, MakeSendDeps(api, **pool, ledger));
+  boost::asio::thread_pool offload(kOffloadThreads);
 
   ApiDeps deps;
   deps.config = &api;
@@ -38,14 +66,19 @@ int Serve(const config::Config& config) {
   deps.ledger = &ledger;
   deps.report = &report;
   deps.auth = &auth;
-  deps.send = MakeSendDeps(api, **pool, ledger);
+  deps.sender = &sender;
+  deps.offload = [&offload](std::function<void()> task) { boost::asio::post(offload, std::move(task)); };
+  deps.new_id = [] { return sms::NewUuidV7(); };
+  deps.now_ms = [] { return NowMs(); };
   App app(std::move(deps));
 
   HttpServer::Options options;
   options.listen = api.listen;
   options.threads = api.threads;
   options.max_body_bytes = api.max_body_bytes;
-  HttpServer server(options, [&app](HttpRequest request) { return app.Handle(std::move(request)); });
+  HttpServer server(options, [&app](HttpRequest request, Respond respond) {
+    app.Handle(std::move(request), std::move(respond));
+  });
   if (Status s = server.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 1;
@@ -56,7 +89,11 @@ int Serve(const config::Config& config) {
 
   daemon::WaitForStop();
   daemon::NotifyStopping();
-  server.Stop();  // joins the threads before app, clients and pool go away
+  // The I/O threads first, then the work that answers through them: the batcher's and the
+  // offload pool's answers are posted to an io_context that still exists but no longer runs.
+  server.Stop();
+  sender.Stop();
+  offload.join();
   spdlog::info("stopped");
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
+
 #include "keys/keys.h"
 #include "sms/phone.h"
 #include "sms/pricing.h"
@@ -11,15 +13,24 @@ namespace {
 
 v1::Encoding ToProto(sms::Encoding e) { return e == sms::Encoding::kUcs2 ? v1::ENCODING_UCS2 : v1::ENCODING_GSM7; }
 
-// Undoes a debit whose message could not be queued. A failed refund is only logged: the hold
-// then expires after hold_ttl_s and the sweeper refunds it (and Capture of it fails).
-void RefundQuietly(const SendDeps& deps, int64_t account_id, const std::string& id, const Status& why) {
-  Result<v1::RefundReply> r = deps.refund(account_id, id, "enqueue failed");
+// Undoes debits whose messages could not be queued, or whose debit reply was lost. A failed
+// refund is only logged: the holds then expire after hold_ttl_s and the sweeper refunds them
+// (and Capture of an expired hold fails, so nothing is sent unpaid).
+void RefundQuietly(const SendDeps& deps, const std::vector<const v1::Envelope*>& envelopes, const Status& why) {
+  if (envelopes.empty()) return;
+  v1::RefundBatchRequest req;
+  for (const v1::Envelope* e : envelopes) {
+    v1::RefundRequest* item = req.add_items();
+    item->set_account_id(e->account_id());
+    item->set_message_id(e->id());
+    item->set_reason(why.message());
+  }
+  Result<v1::RefundBatchReply> r = deps.refund(req);
   if (!r.ok()) {
-    spdlog::error("message {} account {}: enqueue failed ({}) and refund failed ({}); the hold will expire", id,
-                  account_id, why.ToString(), r.status().ToString());
+    spdlog::error("{} messages (first {}): {}; refund failed ({}); the holds will expire", envelopes.size(),
+                  envelopes.front()->id(), why.ToString(), r.status().ToString());
   } else {
-    spdlog::warn("message {} account {}: enqueue failed ({}); refunded", id, account_id, why.ToString());
+    spdlog::warn("{} messages (first {}): {}; refunded", envelopes.size(), envelopes.front()->id(), why.ToString());
   }
 }
 
@@ -97,38 +108,67 @@ v1::StatusEvent AcceptedEvent(const v1::Envelope& envelope) {
   return ev;
 }
 
-std::vector<redis::Command> EnqueueCommands(const v1::Envelope& envelope, const v1::StatusEvent& event) {
+std::vector<redis::Command> EnqueueCommands(const std::vector<const v1::Envelope*>& envelopes) {
   std::vector<redis::Command> cmds;
-  const std::string payload = envelope.SerializeAsString();
-  if (envelope.priority() == v1::PRIORITY_EXPRESS) {
-    cmds.push_back({"XADD", keys::kExpressQueue, "*", keys::kPayloadField, payload});
-  } else {
-    cmds.push_back({"XADD", keys::AccountQueue(envelope.account_id()), "*", keys::kPayloadField, payload});
-    cmds.push_back({"SADD", keys::kActiveAccounts, std::to_string(envelope.account_id())});
+  cmds.reserve(2 * envelopes.size() + 1);
+  redis::Command active = {"SADD", keys::kActiveAccounts};
+  std::unordered_set<int64_t> marked;
+  for (const v1::Envelope* e : envelopes) {
+    const std::string payload = e->SerializeAsString();
+    if (e->priority() == v1::PRIORITY_EXPRESS) {
+      cmds.push_back({"XADD", keys::kExpressQueue, "*", keys::kPayloadField, payload});
+    } else {
+      cmds.push_back({"XADD", keys::AccountQueue(e->account_id()), "*", keys::kPayloadField, payload});
+      if (marked.insert(e->account_id()).second) active.push_back(std::to_string(e->account_id()));
+    }
+    cmds.push_back({"XADD", keys::kReportEvents, "*", keys::kPayloadField, AcceptedEvent(*e).SerializeAsString()});
   }
-  cmds.push_back({"XADD", keys::kReportEvents, "*", keys::kPayloadField, event.SerializeAsString()});
+  if (!marked.empty()) cmds.push_back(std::move(active));
   return cmds;
 }
 
-Result<v1::Envelope> SendMessage(const SendDeps& deps, const Account& account, const SendRequest& req) {
-  Result<PricedMessage> priced = PriceMessage(req, account, deps.default_region);
+Result<v1::Envelope> PrepareMessage(const SendRequest& req, const Account& account, const std::string& default_region,
+                                    const std::string& id, int64_t now_ms) {
+  Result<PricedMessage> priced = PriceMessage(req, account, default_region);
   if (!priced.ok()) return priced.status();
+  return MakeEnvelope(account, req, *priced, id, now_ms);
+}
 
-  const std::string id = deps.new_id();
-  const int64_t now = deps.now_ms();  // read with the id, so accepted_at and the id's time agree
-  v1::DebitRequest debit;
-  debit.set_account_id(account.id);
-  debit.set_message_id(id);
-  debit.set_cost(priced->cost);
-  debit.set_ttl_s(deps.hold_ttl_s);
-  Result<v1::DebitReply> debited = deps.debit(debit);
-  // Any failure of the call itself is the ledger's, not the customer's: 503, retry. (If the
-  // debit did land before the reply was lost, its hold expires unused after hold_ttl_s.)
-  if (!debited.ok()) return Status::Unavailable(debited.status().message());
-  if (Status s = CheckDebit(*debited, priced->cost, account.id); !s.ok()) return s;
+std::vector<Status> DebitAndEnqueue(const SendDeps& deps, const std::vector<v1::Envelope>& envelopes) {
+  std::vector<Status> out(envelopes.size());
+  if (envelopes.empty()) return out;
+  v1::DebitBatchRequest debit;
+  for (const v1::Envelope& e : envelopes) {
+    v1::DebitRequest* item = debit.add_items();
+    item->set_account_id(e.account_id());
+    item->set_message_id(e.id());
+    item->set_cost(e.cost());
+    item->set_ttl_s(deps.hold_ttl_s);
+  }
+  Result<v1::DebitBatchReply> debited = deps.debit(debit);
+  std::vector<const v1::Envelope*> all;
+  for (const v1::Envelope& e : envelopes) all.push_back(&e);
+  // Any failure of the call itself is the ledger's, not the customer's: 503, retry. The debits
+  // may have landed before the reply was lost (a timeout): refund them now rather than leave
+  // the customer's money held until the holds expire.
+  if (!debited.ok() || debited->items_size() != debit.items_size()) {
+    const Status why = debited.ok() ? Status::Internal("ledger DebitBatch: reply of another length")
+                                    : Status::Unavailable("ledger: " + debited.status().message());
+    RefundQuietly(deps, all, why);
+    for (Status& s : out) s = Status::Unavailable(why.message());
+    return out;
+  }
 
-  v1::Envelope envelope = MakeEnvelope(account, req, *priced, id, now);
-  const std::vector<redis::Command> cmds = EnqueueCommands(envelope, AcceptedEvent(envelope));
+  std::vector<const v1::Envelope*> queued;
+  for (size_t i = 0; i < envelopes.size(); ++i) {
+    const v1::Envelope& e = envelopes[i];
+    out[i] = CheckDebit(debited->items(static_cast<int>(i)), e.cost(), e.account_id());
+    if (!out[i].ok()) continue;
+    queued.push_back(&e);
+  }
+  if (queued.empty()) return out;
+  const std::vector<redis::Command> cmds = EnqueueCommands(queued);
+
   Result<std::vector<redis::Reply>> replies = deps.pipeline(cmds);
   Status enqueue;
   if (!replies.ok()) {
@@ -142,12 +182,14 @@ Result<v1::Envelope> SendMessage(const SendDeps& deps, const Account& account, c
     }
   }
   if (!enqueue.ok()) {
-    // Whatever part of the pipeline ran, the refund makes the hold uncapturable, so a queued
+    // Whatever part of the pipeline ran, the refund makes the holds uncapturable, so a queued
     // envelope is dropped by the scheduler instead of being sent unpaid.
-    RefundQuietly(deps, account.id, id, enqueue);
-    return Status::Unavailable("enqueue: " + enqueue.message());
+    RefundQuietly(deps, queued, enqueue);
+    for (Status& s : out) {
+      if (s.ok()) s = Status::Unavailable("enqueue: " + enqueue.message());
+    }
   }
-  return envelope;
+  return out;
 }
 
 }  // namespace smsgw::api

@@ -82,8 +82,9 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   nlohmann::json parsed;
   try {
     parsed = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
+  } catch (const nlohmann::json::exception& e) {
+    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 2: ...";
+    // a number too large for a double (1e400) is an out_of_range error: bad input too.
     std::string what = e.what();
     const size_t at = what.find("] ");
     return Status::InvalidArgument("body: " + (at == std::string::npos ? what : what.substr(at + 2)));

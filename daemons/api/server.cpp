@@ -100,25 +100,33 @@ class Session : public std::enable_shared_from_this<Session> {
     if (defect == Defect::kNone) req.body = std::move(msg.body());
     req.defect = defect;
     // After a defect the rest of the request is unread: the connection cannot carry another.
-    const bool keep_alive = defect == Defect::kNone && msg.keep_alive();
-    const unsigned version = msg.version() == 10 ? 10 : 11;
-
-    HttpResponse out;
+    keep_alive_ = defect == Defect::kNone && msg.keep_alive();
+    version_ = msg.version() == 10 ? 10 : 11;
+    defect_ = defect;
+    // The answer may come from another thread: hop back onto this connection's strand.
+    auto respond = [self = shared_from_this()](HttpResponse out) {
+      net::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->Write(std::move(out)); });
+    };
     try {
-      out = handler_(std::move(req));
+      handler_(std::move(req), std::move(respond));
     } catch (...) {  // the App catches everything; this is for a handler that does not
+      HttpResponse out;
       out.status = 500;
       out.body = "{\"status\":500,\"code\":\"internal\"}";
       out.headers = {{"Content-Type", "application/problem+json"}};
+      Write(std::move(out));
     }
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), version);
+  }
+
+  void Write(HttpResponse out) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), version_);
     res->set(http::field::date, HttpDate());
     for (auto& h : out.headers) res->set(h.name, std::move(h.value));
     res->body() = std::move(out.body);
-    res->keep_alive(keep_alive);
+    res->keep_alive(keep_alive_);
     res->prepare_payload();
     stream_.expires_after(options_.read_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res, defect](beast::error_code ec, size_t) {
+    http::async_write(stream_, *res, [self = shared_from_this(), res, defect = defect_](beast::error_code ec, size_t) {
       if (ec) return self->Close();
       if (defect != Defect::kNone) return self->Drain();
       if (res->need_eof()) return self->Close();
@@ -152,6 +160,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::array<char, 4096> scratch_{};
+  bool keep_alive_ = false;  // of the request being answered
+  unsigned version_ = 11;
+  Defect defect_ = Defect::kNone;
   const HttpServer::Options& options_;
   const HttpServer::Handler& handler_;
 };

@@ -15,10 +15,12 @@ namespace smsgw::api {
 // keep-alive, "Expect: 100-continue", and a body limit. A request whose body is over the limit
 // (by Content-Length or while reading a chunked one) or that is not valid HTTP reaches the
 // handler with HttpRequest::defect set and an empty body, and the connection is closed after
-// the answer. The handler runs on a server thread and may block (it then holds that thread).
+// the answer. The handler is called on a server I/O thread and must not block: it answers
+// through `respond`, at once or later from any thread; the connection waits for that answer
+// (requests on one connection are answered in order).
 class HttpServer {
  public:
-  using Handler = std::function<HttpResponse(HttpRequest)>;
+  using Handler = std::function<void(HttpRequest, Respond)>;
 
   struct Options {
     std::string listen = "127.0.0.1:8080";  // "host:port" or "[v6]:port"; port 0 picks a free one

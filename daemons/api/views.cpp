@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "api/problem.h"
+
 namespace smsgw::api {
 namespace {
 
@@ -39,6 +41,28 @@ nlohmann::json AcceptedJson(const v1::Envelope& e) {
   };
   if (!e.client_ref().empty()) j["client_ref"] = e.client_ref();
   return j;
+}
+
+nlohmann::json BatchResultJson(const std::vector<nlohmann::json>& accepted, const std::vector<Status>& statuses) {
+  nlohmann::json results = nlohmann::json::array();
+  int64_t n_accepted = 0;
+  int64_t total_cost = 0;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    nlohmann::json item;
+    if (statuses[i].ok()) {
+      item = accepted.at(i);
+      ++n_accepted;
+      total_cost += item.value("cost", int64_t{0});
+    } else {
+      item = {{"status", "refused"}, {"problem", ItemProblem(statuses[i])}};
+    }
+    item["index"] = i;
+    results.push_back(std::move(item));
+  }
+  return {{"results", std::move(results)},
+          {"accepted", n_accepted},
+          {"refused", static_cast<int64_t>(statuses.size()) - n_accepted},
+          {"total_cost", total_cost}};
 }
 
 nlohmann::json MessageJson(const v1::MessageRecord& r) {

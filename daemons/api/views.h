@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "common/status.h"
 
 #include "proto/names.h"
 #include "proto/smsgw.pb.h"
@@ -17,6 +20,11 @@ std::string FormatRfc3339Ms(int64_t unix_ms);
 // 202 body of POST /v1/messages: id, status "accepted", to, encoding, segments, cost, priority,
 // and client_ref when one was given.
 nlohmann::json AcceptedJson(const v1::Envelope& envelope);
+
+// 200 body of POST /v1/messages/batch: {"results":[...], "accepted", "refused", "total_cost"}.
+// Item i is accepted[i] (an AcceptedJson) with "index" added when statuses[i] is OK, else
+// {"index", "status":"refused", "problem": ItemProblem(statuses[i])}.
+nlohmann::json BatchResultJson(const std::vector<nlohmann::json>& accepted, const std::vector<Status>& statuses);
 
 // 200 body of GET /v1/messages/{id}. Times are RFC 3339 or null when not reached; from and
 // client_ref are null when empty; "error" is present only when set.

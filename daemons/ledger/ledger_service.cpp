@@ -47,4 +47,19 @@ grpc::Status LedgerService::Refund(grpc::ServerContext*, const v1::RefundRequest
   return Answer("Refund", ledger_.Refund(*req), reply);
 }
 
+grpc::Status LedgerService::DebitBatch(grpc::ServerContext*, const v1::DebitBatchRequest* req,
+                                       v1::DebitBatchReply* reply) {
+  return Answer("DebitBatch", ledger_.DebitBatch(*req), reply);
+}
+
+grpc::Status LedgerService::CaptureBatch(grpc::ServerContext*, const v1::CaptureBatchRequest* req,
+                                         v1::CaptureBatchReply* reply) {
+  return Answer("CaptureBatch", ledger_.CaptureBatch(*req), reply);
+}
+
+grpc::Status LedgerService::RefundBatch(grpc::ServerContext*, const v1::RefundBatchRequest* req,
+                                        v1::RefundBatchReply* reply) {
+  return Answer("RefundBatch", ledger_.RefundBatch(*req), reply);
+}
+
 }  // namespace smsgw::ledger

@@ -17,6 +17,11 @@ class LedgerService final : public v1::Ledger::Service {
   grpc::Status Debit(grpc::ServerContext*, const v1::DebitRequest* req, v1::DebitReply* reply) override;
   grpc::Status Capture(grpc::ServerContext*, const v1::CaptureRequest* req, v1::CaptureReply* reply) override;
   grpc::Status Refund(grpc::ServerContext*, const v1::RefundRequest* req, v1::RefundReply* reply) override;
+  grpc::Status DebitBatch(grpc::ServerContext*, const v1::DebitBatchRequest* req, v1::DebitBatchReply* reply) override;
+  grpc::Status CaptureBatch(grpc::ServerContext*, const v1::CaptureBatchRequest* req,
+                            v1::CaptureBatchReply* reply) override;
+  grpc::Status RefundBatch(grpc::ServerContext*, const v1::RefundBatchRequest* req,
+                           v1::RefundBatchReply* reply) override;
 
  private:
   Ledger& ledger_;

@@ -13,14 +13,29 @@
 //
 // Holds hash {a:<id>}:holds: message id -> "<state>:<cost>", state held|charged|refunded|expired.
 //
-// ledger:hold_expiry and ledger:dirty are global keys, so these scripts are not yet Redis Cluster
-// safe; sharding them per slot is part of the Cluster work.
+// Every script touches the keys of one account only, all under its {a:<id>} hash tag, so each
+// runs in one Redis Cluster slot. The global keys (ledger:hold_expiry, ledger:dirty,
+// ev:report) are written by plain commands that the C++ puts in the same pipeline, ordered so
+// that a crash after any prefix of it loses nothing; an entry too many is harmless, one too few
+// is not:
+// - Debit: SADD ledger:dirty and ZADD NX ledger:hold_expiry before the script (the flusher then
+//   finds delta 0, the sweeper no hold), SADD ledger:dirty again after it (a flush between the
+//   first SADD and the script may have taken the account out of the set).
+// - Capture: ZREM from ledger:hold_expiry after the script.
+// - Refund: SADD ledger:dirty before and after, as Debit. The index entry stays until the
+//   sweeper drops it (see holds.cpp).
+// - Expiry (sweeper): this account's script, then the `expired` events and the ZREM in a
+//   following pipeline; a hold found already expired is re-sent its event (see maintenance.cpp).
+// - Flush: SREM ledger:dirty before the check that puts the account back if a delta is left.
+// A crash between a script and the SADD after it is caught at start: kLoadAccount reports
+// every account with an unflushed delta.
 namespace smsgw::ledger::lua {
 
 // The sources; the Script objects at the end are what callers run.
 
-// KEYS: acct, holds, hold_expiry, dirty. ARGV: message id, cost, expires at (ms), account id.
-// Returns {result, balance}; result as v1::LedgerResult.
+// KEYS: acct, holds. ARGV: message id, cost.
+// Returns {result, balance}; result as v1::LedgerResult. A message id already held, charged or
+// refunded changes nothing and answers OK: one hold per message id.
 inline constexpr const char* kDebit = R"lua(
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {2, 0} end
@@ -33,12 +48,10 @@ balance = redis.call('HINCRBY', KEYS[1], 'balance', -cost)
 redis.call('HINCRBY', KEYS[1], 'held', cost)
 redis.call('HINCRBY', KEYS[1], 'delta', -cost)
 redis.call('HSET', KEYS[2], ARGV[1], 'held:' .. ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4] .. ':' .. ARGV[1])
-redis.call('SADD', KEYS[4], ARGV[4])
 return {0, balance}
 )lua";
 
-// KEYS: acct, holds, hold_expiry. ARGV: message id, account id.
+// KEYS: acct, holds. ARGV: message id.
 // Returns result: 0 captured (or already was), 4 no such hold, 5 refunded or expired.
 inline constexpr const char* kCapture = R"lua(
 local h = redis.call('HGET', KEYS[2], ARGV[1])
@@ -49,22 +62,16 @@ if state ~= 'held' then return 5 end
 redis.call('HSET', KEYS[2], ARGV[1], 'charged:' .. cost)
 redis.call('HINCRBY', KEYS[1], 'held', -tonumber(cost))
 redis.call('HINCRBY', KEYS[1], 'charged', tonumber(cost))
-redis.call('ZREM', KEYS[3], ARGV[2] .. ':' .. ARGV[1])
 return 0
 )lua";
 
 // Returns a hold's money to the balance exactly once, whether it was held or already charged.
-// KEYS: acct, holds, hold_expiry, dirty, report stream.
-// ARGV: message id, account id, final state (refunded|expired), event payload or "" (appended
-// to the report stream in the same step, so an expiry is never refunded without its event).
-// Returns {result, balance, duplicate (1 if it was refunded before)}.
+// KEYS: acct, holds. ARGV: message id.
+// Returns {result, balance, duplicate (1 if it was refunded or expired before)}.
 inline constexpr const char* kRefund = R"lua(
 local h = redis.call('HGET', KEYS[2], ARGV[1])
 local balance = tonumber(redis.call('HGET', KEYS[1], 'balance') or '0')
-if not h then
-  redis.call('ZREM', KEYS[3], ARGV[2] .. ':' .. ARGV[1])
-  return {4, balance, 0}
-end
+if not h then return {4, balance, 0} end
 local state, cost = string.match(h, '^(%a+):(%d+)$')
 if state == 'refunded' or state == 'expired' then return {0, balance, 1} end
 cost = tonumber(cost)
@@ -75,11 +82,29 @@ else
 end
 balance = redis.call('HINCRBY', KEYS[1], 'balance', cost)
 redis.call('HINCRBY', KEYS[1], 'delta', cost)
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. ':' .. cost)
-redis.call('ZREM', KEYS[3], ARGV[2] .. ':' .. ARGV[1])
-redis.call('SADD', KEYS[4], ARGV[2])
-if ARGV[4] ~= '' then redis.call('XADD', KEYS[5], '*', 'e', ARGV[4]) end
+redis.call('HSET', KEYS[2], ARGV[1], 'refunded:' .. cost)
 return {0, balance, 0}
+)lua";
+
+// The sweeper's step for one due entry of ledger:hold_expiry. Only a hold still `held` expires:
+// one captured since the sweeper read the index (its message is being sent) or refunded keeps
+// its state and money (review C1).
+// KEYS: acct, holds. ARGV: message id.
+// Returns 0 nothing to expire (charged, refunded or no hold: only the index entry goes),
+// 1 expired now (money back to the balance), 2 expired on an earlier pass (its event may not
+// have been appended: send it again).
+inline constexpr const char* kExpire = R"lua(
+local h = redis.call('HGET', KEYS[2], ARGV[1])
+if not h then return 0 end
+local state, cost = string.match(h, '^(%a+):(%d+)$')
+if state == 'expired' then return 2 end
+if state ~= 'held' then return 0 end
+cost = tonumber(cost)
+redis.call('HINCRBY', KEYS[1], 'held', -cost)
+redis.call('HINCRBY', KEYS[1], 'balance', cost)
+redis.call('HINCRBY', KEYS[1], 'delta', cost)
+redis.call('HSET', KEYS[2], ARGV[1], 'expired:' .. cost)
+return 1
 )lua";
 
 // Applies a top-up that PostgreSQL has already committed, once per reference.
@@ -94,17 +119,21 @@ return {0, redis.call('HINCRBY', KEYS[1], 'balance', tonumber(ARGV[2])), 0}
 
 // Loads an account from PostgreSQL into Redis unless Redis already has it (Redis is the hot copy;
 // PostgreSQL's balance is the durable one as of the last flush).
-// KEYS: acct. ARGV: status, name, price_normal, price_express, balance. Returns 1 if loaded.
+// KEYS: acct. ARGV: status, name, price_normal, price_express, balance.
+// Returns {loaded (1 if it was loaded), unflushed (1 if Redis has a delta or a flush in flight
+// for it, which the caller marks dirty: a crash may have lost that mark)}.
 inline constexpr const char* kLoadAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HSET', KEYS[1], 'status', ARGV[1], 'name', ARGV[2], 'price_normal', ARGV[3],
              'price_express', ARGV[4])
-  return 0
+  local unflushed = redis.call('HEXISTS', KEYS[1], 'flushing') == 1 or
+                    tonumber(redis.call('HGET', KEYS[1], 'delta') or '0') ~= 0
+  return {0, unflushed and 1 or 0}
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'name', ARGV[2], 'price_normal', ARGV[3],
            'price_express', ARGV[4], 'balance', ARGV[5], 'held', 0, 'charged', 0, 'refunded', 0,
            'delta', 0)
-return 1
+return {1, 0}
 )lua";
 
 // Starts a flush: moves delta into 'flushing' under a new flush id, unless a flush is already in
@@ -121,15 +150,15 @@ redis.call('HSET', KEYS[1], 'flushing', v)
 return v
 )lua";
 
-// Ends a flush PostgreSQL has committed; drops the account from the dirty set when nothing is
-// left to flush. KEYS: acct, dirty. ARGV: flush id, account id.
+// Ends a flush PostgreSQL has committed. KEYS: acct. ARGV: flush id.
+// Returns 1 if the account still has something to flush (a delta, or another flush in flight).
 inline constexpr const char* kFlushDone = R"lua(
 local f = redis.call('HGET', KEYS[1], 'flushing')
 if f and string.sub(f, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ':' then
   redis.call('HDEL', KEYS[1], 'flushing')
 end
-if not redis.call('HGET', KEYS[1], 'flushing') and tonumber(redis.call('HGET', KEYS[1], 'delta') or '0') == 0 then
-  redis.call('SREM', KEYS[2], ARGV[2])
+if redis.call('HEXISTS', KEYS[1], 'flushing') == 1 or tonumber(redis.call('HGET', KEYS[1], 'delta') or '0') ~= 0 then
+  return 1
 end
 return 0
 )lua";
@@ -138,6 +167,7 @@ return 0
 inline const redis::Script kDebitScript(kDebit);
 inline const redis::Script kCaptureScript(kCapture);
 inline const redis::Script kRefundScript(kRefund);
+inline const redis::Script kExpireScript(kExpire);
 inline const redis::Script kApplyTopUpScript(kApplyTopUp);
 inline const redis::Script kLoadAccountScript(kLoadAccount);
 inline const redis::Script kFlushTakeScript(kFlushTake);

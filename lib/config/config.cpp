@@ -39,8 +39,19 @@ void ReadApi(SectionReader& r, ApiConfig& c) {
   r.Optional("max_body_bytes", c.max_body_bytes);
   r.Optional("auth_cache_ms", c.auth_cache_ms);
   r.Optional("hold_ttl_s", c.hold_ttl_s);
+  r.Optional("send_workers", c.send_workers);
+  r.Optional("coalesce_wait_us", c.coalesce_wait_us);
+  r.Optional("coalesce_max_items", c.coalesce_max_items);
+  r.Optional("max_queued_messages", c.max_queued_messages);
+  r.Optional("ledger_timeout_ms", c.ledger_timeout_ms);
   r.Optional("metrics_listen", c.metrics_listen);
   r.Check(c.threads > 0, "threads", "must be positive");
+  r.Check(c.send_workers > 0 && c.send_workers <= 64, "send_workers", "must be from 1 to 64");
+  r.Check(c.coalesce_wait_us >= 0 && c.coalesce_wait_us <= 100000, "coalesce_wait_us", "must be from 0 to 100000");
+  r.Check(c.coalesce_max_items >= 1000 && c.coalesce_max_items <= 5000, "coalesce_max_items",
+          "must be from 1000 (a whole customer batch) to 5000 (the ledger's batch limit)");
+  r.Check(c.max_queued_messages >= c.coalesce_max_items, "max_queued_messages", "must be at least coalesce_max_items");
+  r.Check(c.ledger_timeout_ms > 0, "ledger_timeout_ms", "must be positive");
   r.Check(c.max_body_bytes > 0, "max_body_bytes", "must be positive");
   r.Check(c.hold_ttl_s > 0, "hold_ttl_s", "must be positive");
 }

@@ -33,6 +33,12 @@ struct ApiConfig {
   int64_t max_body_bytes = 1 << 20;
   int auth_cache_ms = 5000;
   int64_t hold_ttl_s = 86400;  // how long a debit waits for the scheduler before it expires
+  // Coalescing of sends into one ledger call and one Redis pipeline (api/send_batcher.h).
+  int send_workers = 4;           // batches in flight at once
+  int coalesce_wait_us = 1000;    // the most a send waits for others to join its batch
+  int coalesce_max_items = 2000;  // messages per batch
+  int max_queued_messages = 50000;  // waiting for a batch; beyond it sends get 503 at once
+  int ledger_timeout_ms = 2000;   // a ledger call slower than this is answered 503
   std::string metrics_listen;
 };
 

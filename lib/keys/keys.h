@@ -12,7 +12,7 @@ inline std::string AccountTag(int64_t account_id) { return "{a:" + std::to_strin
 
 // Hash: balance, held, status (active|disabled), price_normal, price_express, name, delta.
 inline std::string Account(int64_t account_id) { return AccountTag(account_id) + ":acct"; }
-// Hash: message id -> "<state>:<cost>", state one of held, charged, refunded.
+// Hash: message id -> "<state>:<cost>", state one of held, charged, refunded, expired.
 inline std::string Holds(int64_t account_id) { return AccountTag(account_id) + ":holds"; }
 // Set of top-up references already applied to the Redis balance.
 inline std::string TopUps(int64_t account_id) { return AccountTag(account_id) + ":topups"; }
@@ -27,9 +27,15 @@ inline constexpr const char* kActiveAccounts = "q:active";
 inline constexpr const char* kRetry = "q:retry";
 inline constexpr const char* kDeadLetters = "q:dlq";
 inline constexpr const char* kReportEvents = "ev:report";
-// Sorted set: "<account>:<message id>" scored by the hold's expiry (ms).
+// Sorted set: "<account>:<message id>" scored by the hold's expiry (ms). Global, so only plain
+// commands write it, never a script (daemons/ledger/lua_scripts.h); it may hold entries for
+// holds that are no longer held, or were never made, which the sweeper drops.
 inline constexpr const char* kHoldExpiry = "ledger:hold_expiry";
-// Set of accounts whose Redis balance has moved since the last flush to PostgreSQL.
+inline std::string HoldIndexMember(int64_t account_id, const std::string& message_id) {
+  return std::to_string(account_id) + ":" + message_id;
+}
+// Set of accounts whose Redis balance may have moved since the last flush to PostgreSQL
+// (global, plain commands only, like kHoldExpiry).
 inline constexpr const char* kDirtyAccounts = "ledger:dirty";
 
 // String: "<account>:<message id>" for an operator's message id, until its receipt arrives.

@@ -42,10 +42,13 @@ Status FromGrpc(const grpc::Status& status, std::string_view what) {
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // gRPC's default reconnect backoff grows to 2 minutes: after a daemon restart its callers
   // would fail fast for that long. Peers here are local daemons that restart in a second, so
-  // retry the connection every 100 ms to 1 s instead.
+  // retry the connection every 100 ms to 1 s instead. gRPC core also reads the "minimum
+  // reconnect backoff" as the minimum time a connection attempt is given (its
+  // MIN_CONNECT_TIMEOUT): at 100 ms, a loaded machine failed handshakes with "connection
+  // attempt timed out before receiving SETTINGS frame". Give an attempt 5 s.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }

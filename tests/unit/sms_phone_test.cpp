@@ -30,6 +30,22 @@ TEST(PhoneTest, IranianMobileInEverySpelling) {
   EXPECT_EQ(Normalized("+989121234567", "US"), "+989121234567");  // '+' ignores the region
 }
 
+TEST(PhoneTest, CanonicalInputAgreesWithTheFullParser) {
+  // "+<digits>" takes a fast path; the same number with a space goes through the full parser.
+  // Both must give the same answer, valid or not.
+  for (const char* canonical :
+       {"+989121234567", "+16502530000", "+442079460000", "+390612345678", "+3906123456789", "+4930123456",
+        "+491701234567", "+79161234567", "+8613812345678", "+971501234567", "+35312345678", "+6421234567",
+        "+989121234", "+98912123456789", "+999123456", "+12345", "+10000000000", "+9890000000000",
+        "+2250712345678", "+5491123456789", "+8801712345678"}) {
+    const std::string spaced = std::string(canonical).insert(3, " ");
+    Result<std::string> fast = NormalizeNumber(canonical, "IR");
+    Result<std::string> full = NormalizeNumber(spaced, "IR");
+    EXPECT_EQ(fast.ok(), full.ok()) << canonical;
+    if (fast.ok() && full.ok()) EXPECT_EQ(*fast, *full) << canonical;
+  }
+}
+
 TEST(PhoneTest, UsNumber) {
   EXPECT_EQ(Normalized("+1 650-253-0000", "IR"), "+16502530000");
   EXPECT_EQ(Normalized("(650) 253-0000", "US"), "+16502530000");

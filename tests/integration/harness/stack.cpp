@@ -130,7 +130,7 @@ void Stack::WriteConfig() {
   out << "[redis]\nhost = \"127.0.0.1\"\nport = " << servers_.redis_port << "\n\n"
       << "[postgres]\ndsn = \"" << dsn_ << "\"\n\n"
       << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
-      << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n\n"
+      << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << options_.api_toml << "\n"
       << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
       << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n\n"
       << "[sched]\nledger_address = \"" << ledger_address() << "\"\nconsumer = \"test\"\n\n"

@@ -40,6 +40,7 @@ class Stack {
     bool api = true;
     std::vector<std::string> sim_args;  // extra flags for smsgw-smsc-sim (faults)
     std::string extra_toml;             // appended to the generated config as is
+    std::string api_toml;               // lines added to the generated [api] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
   };

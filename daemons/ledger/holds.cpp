@@ -1,0 +1,197 @@
+// Debit, Capture and Refund: each batch is one pipelined round trip (see round.h).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/time.h"
+#include "keys/keys.h"
+#include "ledger/ledger.h"
+#include "ledger/lua_scripts.h"
+#include "ledger/round.h"
+
+namespace smsgw::ledger {
+namespace {
+
+std::string Str(int64_t v) { return std::to_string(v); }
+
+// The integers of a script's array reply.
+Result<std::vector<int64_t>> Integers(const redis::Reply& r, size_t n) {
+  if (r.type != redis::Reply::Type::kArray || r.elements.size() != n) {
+    return Status::Internal("ledger script: unexpected reply shape");
+  }
+  std::vector<int64_t> out;
+  for (const redis::Reply& e : r.elements) {
+    Result<int64_t> v = e.AsInt();
+    if (!v.ok()) return Status::Internal("ledger script: unexpected reply shape");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+Status CheckHold(int64_t account_id, const std::string& message_id) {
+  if (account_id <= 0) return Status::InvalidArgument("account_id must be positive");
+  if (message_id.empty()) return Status::InvalidArgument("message_id is required");
+  return Status::Ok();
+}
+
+Status CheckItem(const v1::DebitRequest& r) {
+  if (Status s = CheckHold(r.account_id(), r.message_id()); !s.ok()) return s;
+  if (r.cost() < 0) return Status::InvalidArgument("cost must not be negative");
+  if (r.ttl_s() <= 0) return Status::InvalidArgument("ttl_s must be positive");
+  return Status::Ok();
+}
+Status CheckItem(const v1::CaptureRequest& r) { return CheckHold(r.account_id(), r.message_id()); }
+Status CheckItem(const v1::RefundRequest& r) { return CheckHold(r.account_id(), r.message_id()); }
+
+// Every item must be valid, or the whole call is refused: a caller that sends a bad item has a
+// bug, and answering the others would hide it. The error names the first bad item.
+template <typename Item>
+Status CheckItems(const google::protobuf::RepeatedPtrField<Item>& items, bool batch) {
+  if (items.size() > Ledger::kMaxBatchItems) {
+    return Status::InvalidArgument(Str(items.size()) + " items; at most " + Str(Ledger::kMaxBatchItems) +
+                                   " per call");
+  }
+  for (int i = 0; i < items.size(); ++i) {
+    Status s = CheckItem(items[i]);
+    if (!s.ok()) return batch ? Status::InvalidArgument("item " + Str(i) + ": " + s.message()) : s;
+  }
+  return Status::Ok();
+}
+
+// SADD ledger:dirty of the items' accounts, each once.
+template <typename Item>
+redis::Command MarkDirty(const google::protobuf::RepeatedPtrField<Item>& items) {
+  std::vector<int64_t> accounts;
+  for (const Item& it : items) accounts.push_back(it.account_id());
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  redis::Command cmd{"SADD", keys::kDirtyAccounts};
+  for (int64_t a : accounts) cmd.push_back(Str(a));
+  return cmd;
+}
+
+// The single call's reply from its batch of one.
+template <typename Reply, typename BatchReply>
+Result<Reply> Only(Result<BatchReply> batch) {
+  if (!batch.ok()) return batch.status();
+  if (batch->items_size() != 1) return Status::Internal("ledger: no reply item");
+  return std::move(*batch->mutable_items(0));
+}
+
+}  // namespace
+
+Result<v1::DebitBatchReply> Ledger::DebitBatch(const v1::DebitBatchRequest& req) { return Debits(req, true); }
+Result<v1::CaptureBatchReply> Ledger::CaptureBatch(const v1::CaptureBatchRequest& req) { return Captures(req, true); }
+Result<v1::RefundBatchReply> Ledger::RefundBatch(const v1::RefundBatchRequest& req) { return Refunds(req, true); }
+
+Result<v1::DebitReply> Ledger::Debit(const v1::DebitRequest& req) {
+  v1::DebitBatchRequest batch;
+  *batch.add_items() = req;
+  return Only<v1::DebitReply>(Debits(batch, false));
+}
+
+Result<v1::CaptureReply> Ledger::Capture(const v1::CaptureRequest& req) {
+  v1::CaptureBatchRequest batch;
+  *batch.add_items() = req;
+  return Only<v1::CaptureReply>(Captures(batch, false));
+}
+
+Result<v1::RefundReply> Ledger::Refund(const v1::RefundRequest& req) {
+  v1::RefundBatchRequest batch;
+  *batch.add_items() = req;
+  return Only<v1::RefundReply>(Refunds(batch, false));
+}
+
+// Debits: SADD ledger:dirty and ZADD NX ledger:hold_expiry before the scripts, so no prefix of
+// the round leaves a hold the sweeper cannot find or a delta the flusher cannot, and SADD
+// ledger:dirty again after them (lua_scripts.h). NX keeps the expiry of a message id's first
+// debit: a repeated debit changes nothing, its hold's expiry included.
+Result<v1::DebitBatchReply> Ledger::Debits(const v1::DebitBatchRequest& req, bool batch) {
+  if (Status s = CheckItems(req.items(), batch); !s.ok()) return s;
+  v1::DebitBatchReply reply;
+  if (req.items().empty()) return reply;
+  const int64_t now = NowMs();
+  redis::Command index{"ZADD", keys::kHoldExpiry, "NX"};
+  for (const v1::DebitRequest& it : req.items()) {
+    index.push_back(Str(now + it.ttl_s() * 1000));
+    index.push_back(keys::HoldIndexMember(it.account_id(), it.message_id()));
+  }
+  const redis::Command dirty = MarkDirty(req.items());
+  Round round(lua::kDebitScript);
+  round.Add(dirty);
+  round.Add(std::move(index));
+  for (const v1::DebitRequest& it : req.items()) {
+    round.Invoke({keys::Account(it.account_id()), keys::Holds(it.account_id())}, {it.message_id(), Str(it.cost())});
+  }
+  round.Add(dirty);
+  auto conn = redis_.Acquire();
+  Result<std::vector<redis::Reply>> replies = round.Run(*conn);
+  if (!replies.ok()) return replies.status();
+  for (int i = 0; i < req.items_size(); ++i) {
+    Result<std::vector<int64_t>> v = Integers((*replies)[2 + i], 2);  // result, balance
+    if (!v.ok()) return v.status();
+    v1::DebitReply* item = reply.add_items();
+    item->set_result(static_cast<v1::LedgerResult>((*v)[0]));
+    item->set_balance((*v)[1]);
+  }
+  return reply;
+}
+
+// Captures: the scripts, then ZREM of their index entries. A crash before the ZREM leaves an
+// entry for a charged hold, which the sweeper drops without expiring it.
+Result<v1::CaptureBatchReply> Ledger::Captures(const v1::CaptureBatchRequest& req, bool batch) {
+  if (Status s = CheckItems(req.items(), batch); !s.ok()) return s;
+  v1::CaptureBatchReply reply;
+  if (req.items().empty()) return reply;
+  Round round(lua::kCaptureScript);
+  redis::Command unindex{"ZREM", keys::kHoldExpiry};
+  for (const v1::CaptureRequest& it : req.items()) {
+    round.Invoke({keys::Account(it.account_id()), keys::Holds(it.account_id())}, {it.message_id()});
+    unindex.push_back(keys::HoldIndexMember(it.account_id(), it.message_id()));
+  }
+  round.Add(std::move(unindex));
+  auto conn = redis_.Acquire();
+  Result<std::vector<redis::Reply>> replies = round.Run(*conn);
+  if (!replies.ok()) return replies.status();
+  for (int i = 0; i < req.items_size(); ++i) {
+    Result<int64_t> result = (*replies)[i].AsInt();
+    if (!result.ok()) return Status::Internal("ledger capture script: bad reply");
+    reply.add_items()->set_result(static_cast<v1::LedgerResult>(*result));
+  }
+  return reply;
+}
+
+// Refunds: SADD ledger:dirty before and after the scripts, as for debits. The index entry of a
+// refunded hold is left to the sweeper, which drops it when it falls due: a ZREM here could
+// land between the ZADD and the script of a debit of the same message id still in flight (a
+// caller refunding a debit whose reply it never got), and that hold would never expire.
+Result<v1::RefundBatchReply> Ledger::Refunds(const v1::RefundBatchRequest& req, bool batch) {
+  if (Status s = CheckItems(req.items(), batch); !s.ok()) return s;
+  v1::RefundBatchReply reply;
+  if (req.items().empty()) return reply;
+  const redis::Command dirty = MarkDirty(req.items());
+  Round round(lua::kRefundScript);
+  round.Add(dirty);
+  for (const v1::RefundRequest& it : req.items()) {
+    round.Invoke({keys::Account(it.account_id()), keys::Holds(it.account_id())}, {it.message_id()});
+  }
+  round.Add(dirty);
+  auto conn = redis_.Acquire();
+  Result<std::vector<redis::Reply>> replies = round.Run(*conn);
+  if (!replies.ok()) return replies.status();
+  for (int i = 0; i < req.items_size(); ++i) {
+    Result<std::vector<int64_t>> v = Integers((*replies)[1 + i], 3);  // result, balance, duplicate
+    if (!v.ok()) return v.status();
+    v1::RefundReply* item = reply.add_items();
+    item->set_result(static_cast<v1::LedgerResult>((*v)[0]));
+    item->set_balance((*v)[1]);
+    item->set_duplicate((*v)[2] == 1);
+    if (item->result() == v1::LEDGER_OK && !item->duplicate()) {
+      const v1::RefundRequest& it = req.items(i);
+      spdlog::info("account {}: message {} refunded ({})", it.account_id(), it.message_id(), it.reason());
+    }
+  }
+  return reply;
+}
+
+}  // namespace smsgw::ledger

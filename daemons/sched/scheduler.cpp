@@ -182,7 +182,10 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
       cmds = DeadLetterCommands(m, outcome.error, now_ms);
       break;
     default:
+      // Not reached (Advance hands over only outcomes). Released, so that the periodic
+      // re-read of pending entries picks it up again.
       spdlog::critical("message {}: '{}' is not an outcome; left pending", id, ActionName(outcome.action));
+      held_.erase(EntryKey(m));
       return;
   }
   outbox_.Add(std::move(cmds), EntryKey(m));

@@ -423,6 +423,43 @@ TEST_F(ReportPgTest, EventsBecomeRowsAckedDeletedAndServedOverGrpc) {
   server.value()->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
 }
 
+// A batch far larger than one COPY chunk, with text COPY would read as structure (tabs,
+// newlines, backslashes, \N) and text that is not ASCII, comes back exactly.
+TEST_F(ReportPgTest, LargeBatchWithAwkwardTextRoundTrips) {
+  const std::vector<std::string> texts = {"tab\there", "new\nline", "back\\slash", "\\N",
+                                          "r\r", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "",
+                                          std::string(300, 'x')};
+  std::vector<MessageUpdate> updates;
+  for (int i = 0; i < 3000; ++i) {
+    MessageUpdate u;
+    u.id = sms::NewUuidV7();
+    u.account_id = account_;
+    u.created_at_ms = sms::UuidV7TimeMs(u.id).value();
+    u.status = v1::STATUS_ACCEPTED;
+    u.to = "+98912" + std::to_string(1000000 + i);
+    u.client_ref = texts[static_cast<size_t>(i) % texts.size()];
+    u.cost = i;
+    updates.push_back(std::move(u));
+  }
+  std::sort(updates.begin(), updates.end(),
+            [](const MessageUpdate& a, const MessageUpdate& b) { return a.id < b.id; });
+  Status s = writer_->Write(updates);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (size_t i : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{4}, size_t{5}, size_t{6},
+                   size_t{7}, size_t{1500}, size_t{2999}}) {
+    std::optional<Row> row = Read(updates[i].id);
+    ASSERT_TRUE(row.has_value()) << i;
+    EXPECT_EQ(row->client_ref, updates[i].client_ref) << i;
+    EXPECT_EQ(row->cost, updates[i].cost) << i;
+    EXPECT_EQ(row->to, updates[i].to) << i;
+    EXPECT_FALSE(row->error.has_value()) << i;
+  }
+  pqxx::nontransaction tx(*db_);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM messages WHERE account_id = $1", account_)[0]
+                .as<int64_t>(),
+            3000);
+}
+
 // A PostgreSQL failure leaves the batch unacked; once that consumer is gone, another takes its
 // pending entries over (XAUTOCLAIM) and writes them.
 TEST_F(ReportPgTest, FailedBatchStaysPendingAndIsTakenOver) {

@@ -1,7 +1,8 @@
 #include "event.h"
 
 #include <algorithm>
-#include <map>
+#include <numeric>
+#include <unordered_map>
 
 #include "sms/uuid7.h"
 
@@ -69,15 +70,22 @@ Result<v1::StatusEvent> DecodeEvent(std::string_view payload) {
 }
 
 std::vector<MessageUpdate> Coalesce(const std::vector<v1::StatusEvent>& events) {
-  std::map<std::string, MessageUpdate> by_id;  // ordered: the output comes sorted by id
+  // A hash index on views of the events' ids (they outlive this call), then one sort of the
+  // merged rows: a batch holds thousands of events, and an ordered map of string keys spent more
+  // time comparing and allocating than the merging itself.
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(events.size());
+  std::vector<MessageUpdate> merged;
+  merged.reserve(events.size());
   for (const v1::StatusEvent& e : events) {
-    auto [it, fresh] = by_id.try_emplace(e.message_id());
-    MessageUpdate& u = it->second;
+    auto [it, fresh] = index.try_emplace(e.message_id(), merged.size());
     if (fresh) {
+      MessageUpdate& u = merged.emplace_back();
       u.id = e.message_id();
       Result<int64_t> created = UuidV7TimeMs(e.message_id());
       u.created_at_ms = created.ok() ? created.value() : 0;
     }
+    MessageUpdate& u = merged[it->second];
     const int rank = StatusRank(e.status());
     const int current = StatusRank(u.status);
     // A second, different outcome for a message already final is ignored altogether.
@@ -107,9 +115,13 @@ std::vector<MessageUpdate> Coalesce(const std::vector<v1::StatusEvent>& events) 
     if (!e.error().empty()) u.error = e.error();
   }
 
+  std::vector<size_t> order(merged.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return merged[a].id < merged[b].id; });
   std::vector<MessageUpdate> out;
-  out.reserve(by_id.size());
-  for (auto& [id, u] : by_id) out.push_back(std::move(u));
+  out.reserve(merged.size());
+  for (size_t i : order) out.push_back(std::move(merged[i]));
   return out;
 }
 

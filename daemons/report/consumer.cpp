@@ -1,5 +1,6 @@
 #include "consumer.h"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -237,12 +238,18 @@ void StreamConsumer::Gathered(std::vector<StreamEntry> entries) {
   std::vector<v1::StatusEvent> events;
   ids.reserve(entries.size());
   events.reserve(entries.size());
+  std::vector<std::string> repaired;
   for (StreamEntry& entry : entries) {
     Result<v1::StatusEvent> event =
-        entry.has_payload ? DecodeEvent(entry.payload)
+        entry.has_payload ? DecodeEvent(entry.payload, &repaired)
                           : Result<v1::StatusEvent>(
                                 Status::InvalidArgument("no field \"e\" (deleted while pending?)"));
     if (event.ok()) {
+      if (!repaired.empty()) {
+        spdlog::warn("report: entry {} (message {}): {} not UTF-8, written with \\xNN escapes",
+                     entry.id, event->message_id(), fmt::join(repaired, ", "));
+        ++stats_.entries_repaired;
+      }
       events.push_back(std::move(event).value());
     } else {
       spdlog::warn("report: dropping entry {}: {}", entry.id, event.status().message());

@@ -56,6 +56,7 @@ struct ConsumerStats {
   std::atomic<int64_t> entries_read{0};     // stream entries taken, claimed ones included
   std::atomic<int64_t> entries_claimed{0};  // of which taken over from other consumers
   std::atomic<int64_t> entries_dropped{0};  // unusable, acked and deleted unwritten
+  std::atomic<int64_t> entries_repaired{0};  // written with text that was not UTF-8 escaped
   std::atomic<int64_t> events_written{0};   // events whose batch was committed
   std::atomic<int64_t> rows_written{0};     // rows upserted (one per message per batch)
   std::atomic<int64_t> batches_written{0};

@@ -1,9 +1,11 @@
 #include "consumer.h"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "event.h"
 
@@ -17,11 +19,24 @@ constexpr int kMaxBackoffMs = 5000;
 // one and those whose data PostgreSQL refuses are skipped: one bad row must not wedge the stream.
 constexpr int kIsolateAfterAttempts = 3;
 constexpr int kMaintenanceRetryMs = 60'000;
+// A read that found fewer entries than this fraction of what it asked for finds the stream
+// nearly empty: the next one waits a moment, so that entries arriving at a high rate come in
+// reads of hundreds rather than a few each (every read costs a round trip and Redis time).
+constexpr int kShortReadFraction = 4;
+constexpr auto kShortReadPause = std::chrono::milliseconds(5);
+// How long the reader waits for room before looking at maintenance, claims and Stop() again.
+constexpr auto kRoomWait = std::chrono::milliseconds(100);
 
 int Backoff(int attempt) {
   int ms = 100;
   for (int i = 1; i < attempt && ms < kMaxBackoffMs; ++i) ms *= 2;
   return std::min(ms, kMaxBackoffMs);
+}
+
+int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
 }
 
 bool Contains(const Status& s, std::string_view what) {
@@ -68,6 +83,13 @@ StreamConsumer::StreamConsumer(ConsumerOptions options, config::RedisConfig redi
     : options_(std::move(options)), redis_config_(std::move(redis)), writer_(writer) {
   // The socket timeout must outlast the longest XREADGROUP BLOCK.
   redis_config_.timeout_ms = std::max(redis_config_.timeout_ms, kMaxBlockMs + 2000);
+  options_.batch_max_rows = std::max(1, options_.batch_max_rows);
+  if (options_.batch_max_rows_under_load <= 0) {
+    options_.batch_max_rows_under_load = 10 * options_.batch_max_rows;
+  }
+  options_.batch_max_rows_under_load =
+      std::max(options_.batch_max_rows_under_load, options_.batch_max_rows);
+  options_.read_count = std::max(1, options_.read_count);
 }
 
 StreamConsumer::~StreamConsumer() = default;
@@ -101,36 +123,44 @@ bool StreamConsumer::Sleep(int ms) {
 }
 
 void StreamConsumer::Run() {
-  spdlog::info("report: consuming {} as {}/{} (batches of up to {} rows / {} ms)", options_.stream,
-               options_.group, options_.consumer, options_.batch_max_rows, options_.batch_max_ms);
+  spdlog::info(
+      "report: consuming {} as {}/{} (batches due at {} entries or {} ms, up to {} under load)",
+      options_.stream, options_.group, options_.consumer, options_.batch_max_rows,
+      options_.batch_max_ms, options_.batch_max_rows_under_load);
+  slot_ = std::make_unique<BatchSlot>(options_.batch_max_rows,
+                                      std::chrono::milliseconds(options_.batch_max_ms),
+                                      options_.batch_max_rows_under_load);
+  {
+    std::lock_guard lock(ack_mu_);
+    writer_done_ = false;
+  }
+  std::thread acker([this] { AckLoop(); });
+  std::thread writer([this] { WriteLoop(); });
+
   next_claim_ = next_maintenance_ = Clock::now();
   int redis_failures = 0;
   while (!stopping_) {
     Status s = Gather();
-    if (!s.ok()) {
-      ++redis_failures;
-      spdlog::warn("report: {}", s.message());
-    } else if (redis_failures > 0) {
-      spdlog::info("report: redis is reachable again");
+    if (s.ok()) {
+      if (redis_failures > 0) spdlog::info("report: redis is reachable again");
       redis_failures = 0;
+      continue;
     }
-    if (BatchDue()) {
-      Flush(/*final_attempt=*/false);
-    } else if (!s.ok() && !Sleep(Backoff(redis_failures))) {
-      break;
-    }
+    ++redis_failures;
+    spdlog::warn("report: {}", s.message());
+    if (!Sleep(Backoff(redis_failures))) break;
   }
-  if (!batch_.empty()) Flush(/*final_attempt=*/true);
+  // What was gathered gets its one attempt; then the writer and the acker finish.
+  slot_->Close();
+  writer.join();
+  acker.join();
   Forget();
-  spdlog::info("report: consumer stopped: {} entries read, {} rows in {} batches written",
-               stats_.entries_read.load(), stats_.rows_written.load(),
-               stats_.batches_written.load());
-}
-
-bool StreamConsumer::BatchDue() const {
-  if (batch_.empty()) return false;
-  return static_cast<int>(batch_.size()) >= options_.batch_max_rows ||
-         Clock::now() >= batch_started_ + std::chrono::milliseconds(options_.batch_max_ms);
+  spdlog::info(
+      "report: consumer stopped: {} entries read, {} rows in {} batches written; seconds spent "
+      "reading {:.1f}, decoding {:.1f}, writing {:.1f}, acking {:.1f}",
+      stats_.entries_read.load(), stats_.rows_written.load(), stats_.batches_written.load(),
+      stats_.read_us.load() / 1e6, stats_.decode_us.load() / 1e6, stats_.write_us.load() / 1e6,
+      stats_.ack_us.load() / 1e6);
 }
 
 Status StreamConsumer::Gather() {
@@ -138,37 +168,41 @@ Status StreamConsumer::Gather() {
     if (Status s = Init(); !s.ok()) return s;
   }
   if (Clock::now() >= next_maintenance_) Maintain();
-  auto room = [&] { return options_.batch_max_rows - static_cast<int>(batch_.size()); };
-  if (room() > 0 && Clock::now() >= next_claim_) {
-    if (Status s = Claim(room()); !s.ok()) return s;
+  // While the slot is full the writer is busy: the entries wait in Redis.
+  const auto room = static_cast<int>(
+      std::min<size_t>(slot_->WaitForRoom(kRoomWait), static_cast<size_t>(options_.read_count)));
+  if (room <= 0) return Status::Ok();
+  if (Clock::now() >= next_claim_ && !write_failing_) {
+    if (Status s = Claim(room); !s.ok()) return s;
   }
-  if (room() <= 0) return Status::Ok();
-  int block = kMaxBlockMs;
-  if (!batch_.empty()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        batch_started_ + std::chrono::milliseconds(options_.batch_max_ms) - Clock::now());
-    if (left.count() <= 0) return Status::Ok();
-    block = static_cast<int>(std::min<int64_t>(left.count(), kMaxBlockMs));
+  int got = 0;
+  if (Status s = ReadNew(room, kMaxBlockMs, &got); !s.ok()) return s;
+  if (got > 0 && got < room / kShortReadFraction) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, kShortReadPause, [&] { return stopping_.load(); });
   }
-  return ReadNew(room(), block);
+  return Status::Ok();
 }
 
-Status StreamConsumer::ReadNew(int count, int block_ms) {
+Status StreamConsumer::ReadNew(int count, int block_ms, int* got) {
+  const auto started = Clock::now();
   Result<redis::Reply> r = redis_->Run({"XREADGROUP", "GROUP", options_.group, options_.consumer,
                                         "COUNT", std::to_string(count), "BLOCK",
                                         std::to_string(block_ms), "STREAMS", options_.stream, ">"});
+  stats_.read_us += MicrosSince(started);
   if (!r.ok()) {
     // The stream (and its group) was deleted under us: create them again and carry on.
     if (Contains(r.status(), "NOGROUP")) return EnsureGroup();
     return r.status();
   }
   if (r->is_nil()) return Status::Ok();  // BLOCK timed out
-  const size_t before = batch_.size();
+  std::vector<StreamEntry> entries;
   for (const redis::Reply& stream : r->elements) {
-    if (stream.elements.size() == 2) ParseEntries(stream.elements[1], &batch_);
+    if (stream.elements.size() == 2) ParseEntries(stream.elements[1], &entries);
   }
-  if (before == 0 && !batch_.empty()) batch_started_ = Clock::now();
-  stats_.entries_read += static_cast<int64_t>(batch_.size() - before);
+  *got = static_cast<int>(entries.size());
+  stats_.entries_read += static_cast<int64_t>(entries.size());
+  Gathered(std::move(entries));
   return Status::Ok();
 }
 
@@ -181,14 +215,13 @@ Status StreamConsumer::Claim(int count) {
     return r.status();
   }
   if (r->elements.size() < 2) return Status::Internal("redis XAUTOCLAIM: unexpected reply");
-  const size_t before = batch_.size();
-  ParseEntries(r->elements[1], &batch_);
-  const auto claimed = static_cast<int64_t>(batch_.size() - before);
-  if (claimed > 0) {
-    if (before == 0) batch_started_ = Clock::now();
-    spdlog::info("report: took over {} pending entries of other consumers", claimed);
-    stats_.entries_read += claimed;
-    stats_.entries_claimed += claimed;
+  std::vector<StreamEntry> claimed;
+  ParseEntries(r->elements[1], &claimed);
+  if (!claimed.empty()) {
+    spdlog::info("report: took over {} pending entries of other consumers", claimed.size());
+    stats_.entries_read += static_cast<int64_t>(claimed.size());
+    stats_.entries_claimed += static_cast<int64_t>(claimed.size());
+    Gathered(std::move(claimed));
   }
   // A cursor other than 0-0 means more pending entries lie beyond: claim again next turn.
   claim_cursor_ = r->elements[0].str;
@@ -198,26 +231,55 @@ Status StreamConsumer::Claim(int count) {
   return Status::Ok();
 }
 
-void StreamConsumer::Flush(bool final_attempt) {
+void StreamConsumer::Gathered(std::vector<StreamEntry> entries) {
+  if (entries.empty()) return;
+  const auto started = Clock::now();
   std::vector<std::string> ids;
   std::vector<v1::StatusEvent> events;
-  ids.reserve(batch_.size());
-  events.reserve(batch_.size());
-  for (const StreamEntry& entry : batch_) {
-    ids.push_back(entry.id);
+  ids.reserve(entries.size());
+  events.reserve(entries.size());
+  std::vector<std::string> repaired;
+  for (StreamEntry& entry : entries) {
     Result<v1::StatusEvent> event =
-        entry.has_payload ? DecodeEvent(entry.payload)
+        entry.has_payload ? DecodeEvent(entry.payload, &repaired)
                           : Result<v1::StatusEvent>(
                                 Status::InvalidArgument("no field \"e\" (deleted while pending?)"));
     if (event.ok()) {
+      if (!repaired.empty()) {
+        spdlog::warn("report: entry {} (message {}): {} not UTF-8, written with \\xNN escapes",
+                     entry.id, event->message_id(), fmt::join(repaired, ", "));
+        ++stats_.entries_repaired;
+      }
       events.push_back(std::move(event).value());
     } else {
       spdlog::warn("report: dropping entry {}: {}", entry.id, event.status().message());
       ++stats_.entries_dropped;
     }
+    ids.push_back(std::move(entry.id));
   }
-  const std::vector<MessageUpdate> updates = Coalesce(events);
+  stats_.decode_us += MicrosSince(started);
+  slot_->Append(std::move(ids), std::move(events));
+}
+
+void StreamConsumer::WriteLoop() {
+  while (std::optional<Batch> batch = slot_->Take()) {
+    if (!WriteBatch(*batch)) continue;
+    {
+      std::lock_guard lock(ack_mu_);
+      acks_.push_back(std::move(batch->ids));
+    }
+    ack_cv_.notify_one();
+  }
+  {
+    std::lock_guard lock(ack_mu_);
+    writer_done_ = true;
+  }
+  ack_cv_.notify_one();
+}
+
+bool StreamConsumer::WriteBatch(const Batch& batch) {
   const auto started = Clock::now();
+  const std::vector<MessageUpdate> updates = Coalesce(batch.events);
   for (int attempt = 1;; ++attempt) {
     Status s = writer_->Write(updates);
     if (!s.ok() && attempt > kIsolateAfterAttempts && s.code() != ErrorCode::kUnavailable) {
@@ -227,38 +289,67 @@ void StreamConsumer::Flush(bool final_attempt) {
     }
     if (s.ok()) break;
     ++stats_.write_failures;
-    if (final_attempt || stopping_) {
+    write_failing_ = true;
+    if (stopping_) {
       spdlog::warn("report: leaving a batch of {} entries unacked on the way out: {}",
-                   batch_.size(), s.message());
-      batch_.clear();
-      return;
+                   batch.ids.size(), s.message());
+      return false;
     }
     const int delay = Backoff(attempt);
     spdlog::error("report: writing a batch of {} rows failed (attempt {}), retrying in {} ms: {}",
                   updates.size(), attempt, delay, s.message());
     if (!Sleep(delay)) {
-      spdlog::warn("report: leaving a batch of {} entries unacked on the way out", batch_.size());
-      batch_.clear();
-      return;
+      spdlog::warn("report: leaving a batch of {} entries unacked on the way out",
+                   batch.ids.size());
+      return false;
     }
   }
-  stats_.events_written += static_cast<int64_t>(events.size());
+  write_failing_ = false;
+  const int64_t write_us = MicrosSince(started);
+  stats_.write_us += write_us;
+  stats_.events_written += static_cast<int64_t>(batch.events.size());
   stats_.rows_written += static_cast<int64_t>(updates.size());
   ++stats_.batches_written;
-  spdlog::debug(
-      "report: wrote {} events as {} rows in {} ms", events.size(), updates.size(),
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
-  Ack(ids);
-  batch_.clear();
+  spdlog::debug("report: wrote {} events as {} rows in {} ms ({} ms after its first entry came)",
+                batch.events.size(), updates.size(), write_us / 1000,
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                      batch.started)
+                    .count());
+  return true;
 }
 
-void StreamConsumer::Ack(const std::vector<std::string>& ids) {
+void StreamConsumer::AckLoop() {
+  std::unique_ptr<redis::Connection> redis;
+  while (true) {
+    std::vector<std::string> ids;
+    {
+      std::unique_lock lock(ack_mu_);
+      ack_cv_.wait(lock, [&] { return !acks_.empty() || writer_done_; });
+      if (acks_.empty()) return;
+      ids = std::move(acks_.front());
+      acks_.pop_front();
+    }
+    const auto started = Clock::now();
+    if (!redis) {
+      Result<std::unique_ptr<redis::Connection>> c = redis::Connection::Open(redis_config_);
+      if (c.ok()) {
+        redis = std::move(c).value();
+      } else {
+        spdlog::warn("report: acking {} written entries: {}", ids.size(), c.status().message());
+      }
+    }
+    if (redis) Ack(*redis, ids);
+    stats_.ack_us += MicrosSince(started);
+  }
+}
+
+void StreamConsumer::Ack(redis::Connection& redis, const std::vector<std::string>& ids) {
+  // Unacked entries are claimed again later and written once more, which changes nothing.
   redis::Command ack{"XACK", options_.stream, options_.group};
   redis::Command del{"XDEL", options_.stream};
   ack.insert(ack.end(), ids.begin(), ids.end());
   del.insert(del.end(), ids.begin(), ids.end());
-  Result<std::vector<redis::Reply>> r = redis_->Pipeline({ack, del});
-  // Unacked entries are claimed again later and written once more, which changes nothing.
+  Result<std::vector<redis::Reply>> r = redis.Pipeline({ack, del});
   if (!r.ok()) {
     spdlog::warn("report: acking {} written entries failed: {}", ids.size(), r.status().message());
     return;

@@ -1,8 +1,15 @@
 #include "event.h"
 
 #include <algorithm>
-#include <map>
+#include <numeric>
+#include <unordered_map>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/unknown_field_set.h>
+
+#include <cstdio>
+
+#include "sms/utf8.h"
 #include "sms/uuid7.h"
 
 namespace smsgw::report {
@@ -29,6 +36,49 @@ std::optional<int64_t> NonZero(int64_t ms) {
   return ms;
 }
 
+// Sets `event` from wire data read without a schema, so without the strict parser's UTF-8 check
+// of string fields. Fields this build does not know are skipped, as the strict parser skips
+// them; a known field of the wrong wire type makes the payload unusable.
+Status SetFromWire(const google::protobuf::UnknownFieldSet& wire, v1::StatusEvent* event,
+                   std::vector<std::string>* repaired) {
+  using google::protobuf::FieldDescriptor;
+  using google::protobuf::UnknownField;
+  const google::protobuf::Descriptor* descriptor = event->GetDescriptor();
+  const google::protobuf::Reflection* reflection = event->GetReflection();
+  for (int i = 0; i < wire.field_count(); ++i) {
+    const UnknownField& f = wire.field(i);
+    const FieldDescriptor* field = descriptor->FindFieldByNumber(f.number());
+    if (field == nullptr || field->is_repeated()) continue;
+    const bool varint = f.type() == UnknownField::TYPE_VARINT;
+    switch (field->type()) {
+      case FieldDescriptor::TYPE_STRING: {
+        if (f.type() != UnknownField::TYPE_LENGTH_DELIMITED) break;
+        std::string text = f.length_delimited();
+        if (RepairUtf8(&text)) repaired->push_back(field->name());
+        reflection->SetString(event, field, std::move(text));
+        continue;
+      }
+      case FieldDescriptor::TYPE_INT64:
+        if (!varint) break;
+        reflection->SetInt64(event, field, static_cast<int64_t>(f.varint()));
+        continue;
+      case FieldDescriptor::TYPE_INT32:
+        if (!varint) break;
+        reflection->SetInt32(event, field, static_cast<int32_t>(f.varint()));
+        continue;
+      case FieldDescriptor::TYPE_ENUM:
+        if (!varint) break;
+        reflection->SetEnumValue(event, field, static_cast<int>(f.varint()));
+        continue;
+      default:
+        break;
+    }
+    return Status::InvalidArgument("not a StatusEvent protobuf: field " + field->name() +
+                                   " has an unexpected wire type");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> CanonicalUuid(std::string_view text) {
@@ -48,10 +98,41 @@ Result<std::string> CanonicalUuid(std::string_view text) {
 
 Result<int64_t> UuidV7TimeMs(std::string_view text) { return sms::UuidV7TimeMs(text); }
 
-Result<v1::StatusEvent> DecodeEvent(std::string_view payload) {
+bool RepairUtf8(std::string* text) {
+  if (!sms::FindInvalidUtf8(*text)) return false;
+  std::string out;
+  out.reserve(text->size() + 16);
+  size_t pos = 0;
+  while (pos < text->size()) {
+    const size_t start = pos;
+    if (sms::DecodeUtf8(*text, &pos) != sms::kInvalidCodePoint) {
+      out.append(*text, start, pos - start);
+      continue;
+    }
+    char escaped[5];
+    std::snprintf(escaped, sizeof escaped, "\\x%02x",
+                  static_cast<unsigned>(static_cast<unsigned char>((*text)[pos])));
+    out += escaped;
+    ++pos;
+  }
+  *text = std::move(out);
+  return true;
+}
+
+Result<v1::StatusEvent> DecodeEvent(std::string_view payload, std::vector<std::string>* repaired) {
   v1::StatusEvent event;
+  std::vector<std::string> repaired_here;
   if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return Status::InvalidArgument("not a StatusEvent protobuf");
+    // The strict parser also refuses string fields that are not UTF-8, and those can come from
+    // an SMSC (its message ids, the stat and err of a receipt): such an event is still worth
+    // its status. Parsed again without the check, with the bad bytes escaped.
+    event.Clear();
+    google::protobuf::UnknownFieldSet wire;
+    if (!wire.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return Status::InvalidArgument("not a StatusEvent protobuf");
+    }
+    if (Status s = SetFromWire(wire, &event, &repaired_here); !s.ok()) return s;
+    if (repaired_here.empty()) return Status::InvalidArgument("not a StatusEvent protobuf");
   }
   if (StatusRank(event.status()) == 0) {
     return Status::InvalidArgument("unknown status " + std::to_string(event.status()));
@@ -65,19 +146,27 @@ Result<v1::StatusEvent> DecodeEvent(std::string_view payload) {
                          event.mutable_error()}) {
     StripNul(s);
   }
+  if (repaired != nullptr) *repaired = std::move(repaired_here);
   return event;
 }
 
 std::vector<MessageUpdate> Coalesce(const std::vector<v1::StatusEvent>& events) {
-  std::map<std::string, MessageUpdate> by_id;  // ordered: the output comes sorted by id
+  // A hash index on views of the events' ids (they outlive this call), then one sort of the
+  // merged rows: a batch holds thousands of events, and an ordered map of string keys spent more
+  // time comparing and allocating than the merging itself.
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(events.size());
+  std::vector<MessageUpdate> merged;
+  merged.reserve(events.size());
   for (const v1::StatusEvent& e : events) {
-    auto [it, fresh] = by_id.try_emplace(e.message_id());
-    MessageUpdate& u = it->second;
+    auto [it, fresh] = index.try_emplace(e.message_id(), merged.size());
     if (fresh) {
+      MessageUpdate& u = merged.emplace_back();
       u.id = e.message_id();
       Result<int64_t> created = UuidV7TimeMs(e.message_id());
       u.created_at_ms = created.ok() ? created.value() : 0;
     }
+    MessageUpdate& u = merged[it->second];
     const int rank = StatusRank(e.status());
     const int current = StatusRank(u.status);
     // A second, different outcome for a message already final is ignored altogether.
@@ -107,9 +196,13 @@ std::vector<MessageUpdate> Coalesce(const std::vector<v1::StatusEvent>& events) 
     if (!e.error().empty()) u.error = e.error();
   }
 
+  std::vector<size_t> order(merged.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return merged[a].id < merged[b].id; });
   std::vector<MessageUpdate> out;
-  out.reserve(by_id.size());
-  for (auto& [id, u] : by_id) out.push_back(std::move(u));
+  out.reserve(merged.size());
+  for (size_t i : order) out.push_back(std::move(merged[i]));
   return out;
 }
 

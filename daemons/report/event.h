@@ -22,11 +22,20 @@ Result<std::string> CanonicalUuid(std::string_view text);
 // bits, ms since the Unix epoch). kInvalidArgument when `text` is not a UUIDv7.
 Result<int64_t> UuidV7TimeMs(std::string_view text);
 
+// Replaces every byte of `text` that is not part of a valid UTF-8 sequence with the four
+// characters \xNN (its value in lower-case hex); valid sequences stay as they are. False, and
+// `text` untouched, when it was valid UTF-8 already.
+bool RepairUtf8(std::string* text);
+
 // Parses the payload of a stream entry (field "e") and checks what the writer relies on: a
-// UUIDv7 message id (returned lower-cased in the event) and a known status. String fields lose
-// any NUL byte, which PostgreSQL text cannot hold. kInvalidArgument when the entry is unusable;
-// such an entry is dropped, never retried.
-Result<v1::StatusEvent> DecodeEvent(std::string_view payload);
+// UUIDv7 message id (returned lower-cased in the event) and a known status. A string field
+// holding bytes that are not UTF-8 (which proto3's parser refuses: they come from an SMSC) does
+// not make the event unusable: the payload is read again without that check and the field
+// repaired with RepairUtf8; the names of repaired fields go to *repaired (cleared otherwise)
+// when given. String fields lose any NUL byte, which PostgreSQL text cannot hold.
+// kInvalidArgument when the entry is unusable; such an entry is dropped, never retried.
+Result<v1::StatusEvent> DecodeEvent(std::string_view payload,
+                                    std::vector<std::string>* repaired = nullptr);
 
 // One row's worth of change for `messages`, merged from every event of a batch about one message.
 // Absent (nullopt / empty optional) fields leave the stored column as it is.

@@ -7,12 +7,26 @@
 // through a double).
 namespace smsgw::report::sql {
 
-// One statement per batch: each parameter is a whole column as an array literal, unnest zips
-// them into rows. Rows of one batch have distinct ids (Coalesce), as ON CONFLICT DO UPDATE needs.
-// The status only moves up in rank; done_at and error stay those of the first final status, as
-// the status does; other columns keep their stored value where the batch has none (events of
-// one message may arrive out of order across batches and consumers).
-inline constexpr pg::Query kUpsertMessages{"report_upsert_messages", R"SQL(
+// Each batch is COPYed into this per-connection temporary table, then upserted from it in one
+// statement: COPY parses rows for about a third less PostgreSQL CPU than unnest() of one array
+// literal per column did, and a temporary table writes no WAL. ON COMMIT DELETE ROWS empties
+// it at each commit; the notice "already exists, skipping" is kept out of the log.
+inline constexpr const char* kCreateStaging = R"SQL(
+SET LOCAL client_min_messages = warning;
+CREATE TEMP TABLE IF NOT EXISTS report_staging (
+  id uuid, account_id bigint, created_ms bigint, status text, to_number text, from_number text,
+  encoding text, segments int, cost bigint, priority text, client_ref text, submitted_ms bigint,
+  done_ms bigint, operator_name text, operator_message_id text, error text
+) ON COMMIT DELETE ROWS
+)SQL";
+inline constexpr const char* kStagingTable = "pg_temp.report_staging";
+
+// Rows of one batch have distinct ids (Coalesce), as ON CONFLICT DO UPDATE needs; they come in
+// id order, so concurrent batches lock rows in the same order. The status only moves up in
+// rank; done_at and error stay those of the first final status, as the status does; other
+// columns keep their stored value where the batch has none (events of one message may arrive
+// out of order across batches and consumers).
+inline constexpr pg::Query kUpsertMessages{"report_upsert_staged", R"SQL(
 INSERT INTO messages AS m (id, account_id, created_at, status, to_number, from_number, encoding,
                            segments, cost, priority, client_ref, submitted_at, done_at,
                            operator_name, operator_message_id, error, updated_at)
@@ -23,11 +37,7 @@ SELECT u.id, COALESCE(u.account_id, 0),
        TIMESTAMPTZ 'epoch' + u.submitted_ms * INTERVAL '1 millisecond',
        TIMESTAMPTZ 'epoch' + u.done_ms * INTERVAL '1 millisecond',
        u.operator_name, u.operator_message_id, u.error, now()
-FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-            $7::text[], $8::int[], $9::bigint[], $10::text[], $11::text[], $12::bigint[],
-            $13::bigint[], $14::text[], $15::text[], $16::text[])
-     AS u(id, account_id, created_ms, status, to_number, from_number, encoding, segments, cost,
-          priority, client_ref, submitted_ms, done_ms, operator_name, operator_message_id, error)
+FROM pg_temp.report_staging AS u
 ON CONFLICT (id, created_at) DO UPDATE SET
   account_id = COALESCE(NULLIF(EXCLUDED.account_id, 0), m.account_id),
   status = CASE WHEN smsgw_status_rank(EXCLUDED.status) > smsgw_status_rank(m.status)

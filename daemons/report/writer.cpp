@@ -2,65 +2,39 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pqxx/tablewriter>
 #include <set>
+#include <string_view>
 
+#include "copy_rows.h"
 #include "queries.h"
 
 namespace smsgw::report {
 
-using pg::ArrayLiteral;
 namespace {
 
 constexpr int64_t kMsPerDay = 86'400'000;
 
-// One array literal per column of `messages` written by the upsert, in the statement's order.
-struct Columns {
-  ArrayLiteral id, account_id, created_ms, status, to, from, encoding, segments, cost, priority,
-      client_ref, submitted_ms, done_ms, operator_name, operator_message_id, error;
-};
-
-void AddText(ArrayLiteral& a, const std::optional<std::string>& s) {
-  if (s) {
-    a.AddText(*s);
-  } else {
-    a.AddNull();
+// Streams COPY text into `table`. pqxx 6's tablewriter is the one public way to send raw COPY
+// data (stream_to formats field by field, several strings each); it is deprecated in favour of
+// stream_to, hence the pragma.
+void CopyInto(pqxx::work& tx, const char* table, std::string_view rows) {
+  if (rows.empty()) return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  pqxx::tablewriter copy(tx, table);
+  // Whole lines a chunk at a time: each call copies its text twice, so one call for the whole
+  // batch would mean megabytes copied into fresh pages. The newline ending each chunk is
+  // dropped here and added back by write_raw_line.
+  constexpr size_t kChunk = 64 * 1024;
+  while (!rows.empty()) {
+    size_t end = rows.size();
+    if (end > kChunk) end = rows.find('\n', kChunk - 1) + 1;
+    copy.write_raw_line(std::string(rows.substr(0, end - 1)));
+    rows.remove_prefix(end);
   }
-}
-
-void AddName(ArrayLiteral& a, const std::optional<std::string_view>& s) {
-  if (s) {
-    a.AddText(*s);
-  } else {
-    a.AddNull();
-  }
-}
-
-template <typename Int>
-void AddInt(ArrayLiteral& a, const std::optional<Int>& v) {
-  if (v) {
-    a.AddInt(*v);
-  } else {
-    a.AddNull();
-  }
-}
-
-void AddRow(Columns& c, const MessageUpdate& u) {
-  c.id.AddText(u.id);
-  AddInt(c.account_id, u.account_id != 0 ? std::optional<int64_t>(u.account_id) : std::nullopt);
-  c.created_ms.AddInt(u.created_at_ms);
-  c.status.AddText(StatusName(u.status));
-  AddText(c.to, u.to);
-  AddText(c.from, u.from);
-  AddName(c.encoding, u.encoding ? std::optional(EncodingName(*u.encoding)) : std::nullopt);
-  AddInt(c.segments, u.segments);
-  AddInt(c.cost, u.cost);
-  AddName(c.priority, u.priority ? std::optional(PriorityName(*u.priority)) : std::nullopt);
-  AddText(c.client_ref, u.client_ref);
-  AddInt(c.submitted_ms, u.submitted_at_ms);
-  AddInt(c.done_ms, u.done_at_ms);
-  AddText(c.operator_name, u.operator_name);
-  AddText(c.operator_message_id, u.operator_message_id);
-  AddText(c.error, u.error);
+  copy.complete();
+#pragma GCC diagnostic pop
 }
 
 }  // namespace
@@ -70,16 +44,13 @@ bool IsMissingPartition(const Status& status) {
 }
 
 Status BatchWriter::WriteOnce(const std::vector<MessageUpdate>& updates, std::string* sqlstate) {
-  Columns c;
-  for (const MessageUpdate& u : updates) AddRow(c, u);
+  const std::string rows = CopyRows(updates);
   sqlstate->clear();
   return pool_->Transact([&](pqxx::work& tx) {
     try {
-      Exec(tx, sql::kUpsertMessages, c.id.Finish(), c.account_id.Finish(), c.created_ms.Finish(),
-           c.status.Finish(), c.to.Finish(), c.from.Finish(), c.encoding.Finish(),
-           c.segments.Finish(), c.cost.Finish(), c.priority.Finish(), c.client_ref.Finish(),
-           c.submitted_ms.Finish(), c.done_ms.Finish(), c.operator_name.Finish(),
-           c.operator_message_id.Finish(), c.error.Finish());
+      tx.exec0(sql::kCreateStaging);
+      CopyInto(tx, sql::kStagingTable, rows);
+      Exec(tx, sql::kUpsertMessages);
     } catch (const pqxx::sql_error& e) {
       *sqlstate = e.sqlstate();
       throw;

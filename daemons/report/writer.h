@@ -7,7 +7,6 @@
 
 #include "common/status.h"
 #include "event.h"
-#include "pg/array.h"
 #include "pg/pg.h"
 
 namespace smsgw::report {
@@ -19,8 +18,9 @@ class BatchWriter {
   // `pool` must outlive the writer.
   explicit BatchWriter(pg::Pool* pool) : pool_(pool) {}
 
-  // Upserts every update in ONE transaction and one statement: the status only moves up in rank,
-  // other columns keep their stored value where the update has none. When a row has no partition
+  // Upserts every update in ONE transaction (COPY into a temporary table, then one INSERT ...
+  // ON CONFLICT from it): the status only moves up in rank, other columns keep their stored
+  // value where the update has none. When a row has no partition
   // (a created_at outside the days prepared ahead), the partitions of the batch's days are
   // created and the batch is tried once more. The error of the last try otherwise.
   Status Write(const std::vector<MessageUpdate>& updates);

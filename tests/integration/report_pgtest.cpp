@@ -423,6 +423,81 @@ TEST_F(ReportPgTest, EventsBecomeRowsAckedDeletedAndServedOverGrpc) {
   server.value()->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
 }
 
+// Review finding F2: an SMSC's bytes that are not UTF-8 (a submit_sm_resp message_id, a
+// receipt's stat/err) end up in proto3 string fields, which proto3's parser refuses. The
+// status must still land, with the bad bytes written as \xNN.
+TEST_F(ReportPgTest, EventsWithTextThatIsNotUtf8StillLand) {
+  StreamConsumer& consumer = StartConsumer(Options("report-utf8"), writer_.get());
+  const std::string id = sms::NewUuidV7();
+  const int64_t now = NowMs();
+  // Serialized with placeholders of the right length, which are then swapped for the bytes a
+  // hostile SMSC sends: protobuf itself will not serialize such text cleanly.
+  auto with_bytes = [](const v1::StatusEvent& e, const std::string& placeholder,
+                       const std::string& bytes) {
+    std::string wire = e.SerializeAsString();
+    wire.replace(wire.find(placeholder), placeholder.size(), bytes);
+    return wire;
+  };
+  v1::StatusEvent submitted = Event(id, v1::STATUS_SUBMITTED, now + 10);
+  submitted.set_operator_message_id("@@@@-1");
+  v1::StatusEvent undelivered = Event(id, v1::STATUS_UNDELIVERED, now + 20);
+  undelivered.set_error("stat:UNDELIV err:##");
+  Add(Accepted(id, 55));
+  AddRaw(with_bytes(submitted, "@@@@", "\xff\xfe\xc3("));
+  AddRaw(with_bytes(undelivered, "##", "\xe9\x80"));
+
+  ASSERT_TRUE(WaitFor([&] {
+    auto row = Read(id);
+    return row && row->status == "undelivered" && StreamLength() == 0;
+  })) << "XLEN " << StreamLength();
+  std::optional<Row> row = Read(id);
+  EXPECT_EQ(row->operator_message_id, "\\xff\\xfe\\xc3(-1");
+  EXPECT_EQ(row->error, "stat:UNDELIV err:\\xe9\\x80");
+  EXPECT_EQ(row->submitted_ms, now + 10);
+  EXPECT_EQ(row->done_ms, now + 20);
+  EXPECT_EQ(row->cost, 55);
+  EXPECT_EQ(consumer.stats().entries_repaired.load(), 2);
+  EXPECT_EQ(consumer.stats().entries_dropped.load(), 0);
+  EXPECT_EQ(PendingCount(), 0);
+}
+
+// A batch far larger than one COPY chunk, with text COPY would read as structure (tabs,
+// newlines, backslashes, \N) and text that is not ASCII, comes back exactly.
+TEST_F(ReportPgTest, LargeBatchWithAwkwardTextRoundTrips) {
+  const std::vector<std::string> texts = {"tab\there", "new\nline", "back\\slash", "\\N",
+                                          "r\r", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "",
+                                          std::string(300, 'x')};
+  std::vector<MessageUpdate> updates;
+  for (int i = 0; i < 3000; ++i) {
+    MessageUpdate u;
+    u.id = sms::NewUuidV7();
+    u.account_id = account_;
+    u.created_at_ms = sms::UuidV7TimeMs(u.id).value();
+    u.status = v1::STATUS_ACCEPTED;
+    u.to = "+98912" + std::to_string(1000000 + i);
+    u.client_ref = texts[static_cast<size_t>(i) % texts.size()];
+    u.cost = i;
+    updates.push_back(std::move(u));
+  }
+  std::sort(updates.begin(), updates.end(),
+            [](const MessageUpdate& a, const MessageUpdate& b) { return a.id < b.id; });
+  Status s = writer_->Write(updates);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (size_t i : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{4}, size_t{5}, size_t{6},
+                   size_t{7}, size_t{1500}, size_t{2999}}) {
+    std::optional<Row> row = Read(updates[i].id);
+    ASSERT_TRUE(row.has_value()) << i;
+    EXPECT_EQ(row->client_ref, updates[i].client_ref) << i;
+    EXPECT_EQ(row->cost, updates[i].cost) << i;
+    EXPECT_EQ(row->to, updates[i].to) << i;
+    EXPECT_FALSE(row->error.has_value()) << i;
+  }
+  pqxx::nontransaction tx(*db_);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM messages WHERE account_id = $1", account_)[0]
+                .as<int64_t>(),
+            3000);
+}
+
 // A PostgreSQL failure leaves the batch unacked; once that consumer is gone, another takes its
 // pending entries over (XAUTOCLAIM) and writes them.
 TEST_F(ReportPgTest, FailedBatchStaysPendingAndIsTakenOver) {

@@ -25,7 +25,7 @@ struct ConsumerOptions {
   std::string consumer;  // this instance's name in the group; never empty
   // A gathered batch is due for the writer once it holds batch_max_rows entries or its first
   // entry is batch_max_ms old, whichever comes first.
-  int batch_max_rows = 1000;
+  int batch_max_rows = 5000;
   int batch_max_ms = 200;
   // While the writer is busy the batch keeps growing, up to this many entries (0: ten times
   // batch_max_rows); then reading waits. Larger batches under load mean fewer commits and more

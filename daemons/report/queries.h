@@ -68,11 +68,13 @@ inline constexpr pg::Query kDdlLockTimeout{"report_ddl_lock_timeout",
 inline constexpr pg::Query kEnsurePartitions{
     "report_ensure_partitions", "SELECT smsgw_ensure_message_partitions($1::int, $2::int)"};
 
-// The DDL creating the partition of the UTC day holding $1 (ms), named and bounded as
-// smsgw_ensure_message_partitions names and bounds them. DDL takes no parameters, so the server
-// formats it (quoting included) and the caller runs the text it returns.
+// The DDL creating the partition of the UTC day holding $1 (ms), named, bounded and stored as
+// smsgw_ensure_message_partitions makes them (migration 0002: fillfactor 70 leaves room for the
+// updates that follow each insert on the row's own page). DDL takes no parameters, so the
+// server formats it (quoting included) and the caller runs the text it returns.
 inline constexpr pg::Query kPartitionDdlFor{"report_partition_ddl_for", R"SQL(
-SELECT format('CREATE TABLE IF NOT EXISTS %I PARTITION OF messages FOR VALUES FROM (%L) TO (%L)',
+SELECT format('CREATE TABLE IF NOT EXISTS %I PARTITION OF messages FOR VALUES FROM (%L) TO (%L) '
+              'WITH (fillfactor = 70)',
               'messages_' || to_char(d, 'YYYYMMDD'),
               (d::timestamp AT TIME ZONE 'UTC'), ((d + 1)::timestamp AT TIME ZONE 'UTC'))
 FROM (SELECT ((TIMESTAMPTZ 'epoch' + $1::bigint * INTERVAL '1 millisecond')

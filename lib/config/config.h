@@ -64,7 +64,7 @@ struct SchedConfig {
 struct ReportConfig {
   std::string listen = "127.0.0.1:7002";
   int batch_max_ms = 200;
-  int batch_max_rows = 1000;
+  int batch_max_rows = 5000;
   int retention_days = 90;
   std::string consumer;
   std::string metrics_listen;

@@ -243,6 +243,13 @@ class ReportPgTest : public ::testing::Test {
             ms)[0]
         .as<std::string>();
   }
+  std::string FillFactor(const std::string& table) {
+    pqxx::nontransaction tx(*db_);
+    return tx
+        .exec_params1("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = $1",
+                      table)[0]
+        .as<std::string>("");
+  }
   bool TableExists(const std::string& name) {
     pqxx::nontransaction tx(*db_);
     return !tx.exec_params1("SELECT to_regclass($1) IS NULL", name)[0].as<bool>();
@@ -598,6 +605,11 @@ TEST_F(ReportPgTest, MissingPartitionIsCreatedAndExpiredOnesDropped) {
   }
   ASSERT_TRUE(Read(id).has_value());
   EXPECT_EQ(Read(id)->created_ms, far);
+  // Room on each page for the updates that follow an insert (migration 0002), whether the
+  // partition was made on the fly or ahead of time.
+  EXPECT_EQ(FillFactor(partition), "fillfactor=70");
+  ASSERT_TRUE(writer_->EnsurePartitions(1, 7).ok());
+  EXPECT_EQ(FillFactor(PartitionOf(NowMs() + 3 * kMsPerDay)), "fillfactor=70");
 
   const int64_t ancient = NowMs() - (2000 + static_cast<int64_t>(Rng()() % 2000)) * kMsPerDay;
   const std::string old_partition = PartitionOf(ancient);

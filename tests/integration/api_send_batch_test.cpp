@@ -16,6 +16,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+Stack::Options NoScheduler() {
+  Stack::Options o;
+  o.sched = false;
+  return o;
+}
+
 std::string Msg(const std::string& to, const std::string& text) {
   return nlohmann::json({{"to", to}, {"text", text}}).dump();
 }
@@ -71,7 +77,7 @@ TEST(ApiSendBatchTest, OneTextToManyNumbers) {
 }
 
 TEST(ApiSendBatchTest, TooManyItemsIs413AndNotAListIs400) {
-  Stack stack(Stack::Options{.sched = false});
+  Stack stack(NoScheduler());
   auto [account, key] = stack.CreateFundedAccount("limits", 1, 100000);
   nlohmann::json body = {{"text", "x"}, {"to", nlohmann::json::array()}};
   for (int i = 0; i < 1001; ++i) body["to"].push_back("+989121234567");
@@ -87,7 +93,7 @@ TEST(ApiSendBatchTest, TooManyItemsIs413AndNotAListIs400) {
 }
 
 TEST(ApiSendBatchTest, ConcurrentSendsNeverOverdrawAndUseTheLastUnit) {
-  Stack stack(Stack::Options{.sched = false});
+  Stack stack(NoScheduler());
   auto [account, key] = stack.CreateFundedAccount("crowd", 7, 1000);
   constexpr int kClients = 64;
   constexpr int kEach = 4;  // 256 sends of 7 on 1000: exactly 142 fit, leaving 6
@@ -111,8 +117,7 @@ TEST(ApiSendBatchTest, ConcurrentSendsNeverOverdrawAndUseTheLastUnit) {
 }
 
 TEST(ApiSendBatchTest, ALedgerThatIsDownOrStalledIs503Quickly) {
-  Stack::Options options;
-  options.sched = false;
+  Stack::Options options = NoScheduler();
   options.api_toml = "ledger_timeout_ms = 500\n";
   Stack stack(options);
   auto [account, key] = stack.CreateFundedAccount("waiting", 10, 100);

@@ -42,13 +42,7 @@ v1::RefundRequest RefundItem(int64_t account, const std::string& id) {
 
 class LedgerBatchTest : public ::testing::Test {
  protected:
-  LedgerBatchTest() : stack_(LedgerOnly()), ledger_(stack_.ledger_address(), std::chrono::seconds(20)) {}
-
-  static Stack::Options LedgerOnly() {
-    Stack::Options o;
-    o.sim = o.report = o.sched = o.api = false;
-    return o;
-  }
+  LedgerBatchTest() : stack_(Stack::LedgerOnly()), ledger_(stack_.ledger_address(), std::chrono::seconds(20)) {}
 
   v1::DebitBatchReply Debits(const std::vector<v1::DebitRequest>& items) {
     v1::DebitBatchRequest req;

@@ -14,13 +14,7 @@ namespace {
 
 class LedgerMoneyTest : public ::testing::Test {
  protected:
-  LedgerMoneyTest() : stack_(LedgerOnly()), ledger_(stack_.ledger_address()) {}
-
-  static Stack::Options LedgerOnly() {
-    Stack::Options o;
-    o.sim = o.report = o.sched = o.api = false;
-    return o;
-  }
+  LedgerMoneyTest() : stack_(Stack::LedgerOnly()), ledger_(stack_.ledger_address()) {}
 
   v1::DebitReply Debit(int64_t account, const std::string& message_id, int64_t cost, int64_t ttl_s = 3600) {
     v1::DebitRequest req;
@@ -32,16 +26,7 @@ class LedgerMoneyTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : v1::DebitReply{};
   }
-  // After a ledger restart the channel needs a moment to reconnect; calls fail fast meanwhile.
-  int64_t Balance(int64_t account) {
-    int64_t balance = -1;
-    EXPECT_TRUE(WaitUntil([&] {
-      Result<v1::BalanceReply> r = ledger_.GetBalance(account);
-      if (r.ok()) balance = r->balance();
-      return r.ok();
-    }));
-    return balance;
-  }
+  int64_t Balance(int64_t account) { return LedgerBalance(ledger_, account); }
 
   Stack stack_;
   rpc::LedgerClient ledger_;

@@ -15,13 +15,7 @@ namespace {
 
 class LedgerSweepTest : public ::testing::Test {
  protected:
-  LedgerSweepTest() : stack_(LedgerOnly()), ledger_(stack_.ledger_address()) {}
-
-  static Stack::Options LedgerOnly() {
-    Stack::Options o;
-    o.sim = o.report = o.sched = o.api = false;
-    return o;
-  }
+  LedgerSweepTest() : stack_(Stack::LedgerOnly()), ledger_(stack_.ledger_address()) {}
 
   v1::DebitBatchReply Debits(int64_t account, const std::vector<std::pair<std::string, int64_t>>& holds,
                              int64_t ttl_s) {
@@ -61,15 +55,7 @@ class LedgerSweepTest : public ::testing::Test {
     }
     return n;
   }
-  int64_t Balance(int64_t account) {
-    int64_t balance = -1;
-    EXPECT_TRUE(WaitUntil([&] {
-      Result<v1::BalanceReply> r = ledger_.GetBalance(account);
-      if (r.ok()) balance = r->balance();
-      return r.ok();
-    }));
-    return balance;
-  }
+  int64_t Balance(int64_t account) { return LedgerBalance(ledger_, account); }
 
   Stack stack_;
   rpc::LedgerClient ledger_;

@@ -124,6 +124,22 @@ Stack::~Stack() {
   }
 }
 
+Stack::Options Stack::LedgerOnly() {
+  Options o;
+  o.sim = o.report = o.sched = o.api = false;
+  return o;
+}
+
+int64_t LedgerBalance(rpc::LedgerClient& ledger, int64_t account) {
+  int64_t balance = -1;
+  EXPECT_TRUE(WaitUntil([&] {
+    Result<v1::BalanceReply> r = ledger.GetBalance(account);
+    if (r.ok()) balance = r->balance();
+    return r.ok();
+  }));
+  return balance;
+}
+
 void Stack::WriteConfig() {
   config_path_ = dir_ + "/smsgw.toml";
   std::ofstream out(config_path_);

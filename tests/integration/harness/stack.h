@@ -10,8 +10,13 @@
 #include "http.h"
 #include "process.h"
 #include "redis/redis.h"
+#include "rpc/clients.h"
 
 namespace smsgw::testing {
+
+// The spendable balance the ledger reports over gRPC, polling until the call succeeds (after a
+// ledger restart its channel needs a moment to reconnect); -1 if it never does.
+int64_t LedgerBalance(rpc::LedgerClient& ledger, int64_t account);
 
 // Polls `done` every 20 ms until it returns true or `timeout` passes; returns its last answer.
 bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -47,6 +52,9 @@ class Stack {
 
   Stack();
   explicit Stack(Options options);
+
+  // Options for the ledger alone (with Redis and PostgreSQL): the ledger's own tests.
+  static Options LedgerOnly();
   ~Stack();
 
   const std::string& config_path() const { return config_path_; }

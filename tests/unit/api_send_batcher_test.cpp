@@ -32,6 +32,14 @@ struct World {
   std::condition_variable cv;
   bool open = true;
 
+  void Open() {
+    {
+      std::lock_guard lock(mu);
+      open = true;
+    }
+    cv.notify_all();
+  }
+
   SendDeps Deps() {
     SendDeps d;
     d.debit = [this](const v1::DebitBatchRequest& req) -> Result<v1::DebitBatchReply> {
@@ -68,11 +76,7 @@ TEST(ApiSendBatcherTest, ConcurrentSendsShareLedgerCalls) {
     answers.push_back(p->get_future());
     batcher.Submit({Message(i % 2 == 0 ? 7 : 13, i)}, [p](std::vector<Status> s) { p->set_value(std::move(s)); });
   }
-  {
-    std::lock_guard lock(world.mu);
-    world.open = true;
-  }
-  world.cv.notify_all();
+  world.Open();
   for (int i = 0; i < kSends; ++i) {
     ASSERT_EQ(answers[i].wait_for(10s), std::future_status::ready);
     std::vector<Status> s = answers[i].get();
@@ -104,11 +108,7 @@ TEST(ApiSendBatcherTest, ASubmissionIsNeverSplitAndBatchesStayUnderTheLimit) {
       ++answered;
     });
   }
-  {
-    std::lock_guard lock(world.mu);
-    world.open = true;
-  }
-  world.cv.notify_all();
+  world.Open();
   batcher.Stop();
   EXPECT_EQ(answered.load(), 7);
   for (int n : world.batch_sizes) {
@@ -135,15 +135,16 @@ TEST(ApiSendBatcherTest, AFullQueueRefusesAtOnce) {
   for (int i = 0; i < 5; ++i) five.push_back(Message(7, i));
   batcher.Submit(five, count);
   // The worker takes the first five and blocks in the ledger; then five fill the queue.
-  while (batcher.batches_run() == 0) std::this_thread::yield();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (batcher.batches_run() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  if (batcher.batches_run() != 1u) {
+    world.Open();  // let the worker finish, so the batcher can stop
+    FAIL() << "the first batch never started";
+  }
   batcher.Submit(five, count);
   batcher.Submit({Message(7, 99)}, count);
   EXPECT_EQ(refused.load(), 1);  // answered before Submit returned
-  {
-    std::lock_guard lock(world.mu);
-    world.open = true;
-  }
-  world.cv.notify_all();
+  world.Open();
   batcher.Stop();
   EXPECT_EQ(ok.load(), 10);
   EXPECT_EQ(refused.load(), 1);

@@ -170,17 +170,7 @@ std::vector<Status> DebitAndEnqueue(const SendDeps& deps, const std::vector<v1::
   const std::vector<redis::Command> cmds = EnqueueCommands(queued);
 
   Result<std::vector<redis::Reply>> replies = deps.pipeline(cmds);
-  Status enqueue;
-  if (!replies.ok()) {
-    enqueue = replies.status();
-  } else if (replies->size() != cmds.size()) {
-    enqueue = Status::Internal("redis: " + std::to_string(replies->size()) + " replies to " +
-                               std::to_string(cmds.size()) + " commands");
-  } else {
-    for (size_t i = 0; i < cmds.size() && enqueue.ok(); ++i) {
-      if ((*replies)[i].is_error()) enqueue = Status::Unavailable("redis " + cmds[i][0] + ": " + (*replies)[i].str);
-    }
-  }
+  const Status enqueue = replies.ok() ? redis::PipelineStatus(cmds, *replies) : replies.status();
   if (!enqueue.ok()) {
     // Whatever part of the pipeline ran, the refund makes the holds uncapturable, so a queued
     // envelope is dropped by the scheduler instead of being sent unpaid.

@@ -20,10 +20,7 @@ Result<std::vector<redis::Reply>> Round::Run(redis::Connection& conn) const {
   // A SCRIPT FLUSH landing mid-round still gets NOSCRIPT: PipelineScripts reloads then.
   Result<std::vector<redis::Reply>> replies = conn.PipelineScripts(commands_, {&script_});
   if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const redis::Reply& r = (*replies)[i];
-    if (r.is_error()) return redis::ErrorReply(commands_[i][0] == "EVALSHA" ? "ledger script" : commands_[i][0], r.str);
-  }
+  if (Status s = redis::PipelineStatus(commands_, *replies); !s.ok()) return s;
   replies->erase(replies->begin());
   return replies;
 }
@@ -32,10 +29,7 @@ Status RunPipeline(redis::Connection& conn, const std::vector<redis::Command>& c
   if (commands.empty()) return Status::Ok();
   Result<std::vector<redis::Reply>> replies = conn.Pipeline(commands);
   if (!replies.ok()) return replies.status();
-  for (const redis::Reply& r : *replies) {
-    if (r.is_error()) return redis::ErrorReply(what, r.str);
-  }
-  return Status::Ok();
+  return redis::PipelineStatus(commands, *replies, what);
 }
 
 }  // namespace smsgw::ledger

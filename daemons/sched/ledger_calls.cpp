@@ -17,6 +17,18 @@ void SetAsideUnnamed(std::vector<Job*>& jobs, std::vector<Job*>& unnamed) {
   jobs.erase(named, jobs.end());
 }
 
+// Calls `call(begin, end)` for each run of at most kMaxLedgerBatch of `n` jobs, so no call
+// exceeds the ledger's limit; returns the first failure.
+template <typename Call>
+Status InChunks(size_t n, Call call) {
+  Status first = Status::Ok();
+  for (size_t begin = 0; begin < n; begin += kMaxLedgerBatch) {
+    Status s = call(begin, std::min(n, begin + kMaxLedgerBatch));
+    if (!s.ok() && first.ok()) first = std::move(s);
+  }
+  return first;
+}
+
 }  // namespace
 
 Status CaptureHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
@@ -24,9 +36,7 @@ Status CaptureHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
   std::vector<Job*> unnamed;
   SetAsideUnnamed(jobs, unnamed);
   for (Job* job : unnamed) job->facts.capture = CaptureFact::kNoHold;
-  Status first = Status::Ok();
-  for (size_t begin = 0; begin < jobs.size(); begin += kMaxLedgerBatch) {
-    const size_t end = std::min(jobs.size(), begin + kMaxLedgerBatch);
+  return InChunks(jobs.size(), [&](size_t begin, size_t end) {
     v1::CaptureBatchRequest req;
     for (size_t i = begin; i < end; ++i) {
       v1::CaptureRequest* item = req.add_items();
@@ -38,9 +48,8 @@ Status CaptureHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
       jobs[i]->facts.capture =
           reply.ok() ? CaptureFactOf(reply->items(static_cast<int>(i - begin)).result()) : CaptureFact::kCallFailed;
     }
-    if (!reply.ok() && first.ok()) first = reply.status();
-  }
-  return first;
+    return reply.status();
+  });
 }
 
 Status RefundHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
@@ -48,9 +57,7 @@ Status RefundHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
   std::vector<Job*> unnamed;
   SetAsideUnnamed(jobs, unnamed);
   for (Job* job : unnamed) job->facts.refund = RefundFact::kDone;  // nothing was taken
-  Status first = Status::Ok();
-  for (size_t begin = 0; begin < jobs.size(); begin += kMaxLedgerBatch) {
-    const size_t end = std::min(jobs.size(), begin + kMaxLedgerBatch);
+  return InChunks(jobs.size(), [&](size_t begin, size_t end) {
     v1::RefundBatchRequest req;
     for (size_t i = begin; i < end; ++i) {
       v1::RefundRequest* item = req.add_items();
@@ -62,9 +69,8 @@ Status RefundHolds(rpc::LedgerClient& ledger, std::vector<Job*>& all) {
     for (size_t i = begin; i < end; ++i) {
       jobs[i]->facts.refund = reply.ok() ? RefundFact::kDone : RefundFact::kCallFailed;
     }
-    if (!reply.ok() && first.ok()) first = reply.status();
-  }
-  return first;
+    return reply.status();
+  });
 }
 
 }  // namespace smsgw::sched

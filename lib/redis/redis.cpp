@@ -58,6 +58,18 @@ Status ErrorReply(const std::string& what, const std::string& error) {
   return Status::Internal("redis " + what + ": " + error);
 }
 
+Status PipelineStatus(const std::vector<Command>& commands, const std::vector<Reply>& replies,
+                      const std::string& what) {
+  if (replies.size() != commands.size()) {
+    return Status::Internal("redis: " + std::to_string(replies.size()) + " replies to " +
+                            std::to_string(commands.size()) + " commands");
+  }
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].is_error()) return ErrorReply(what.empty() ? commands[i][0] : what, replies[i].str);
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> Reply::AsInt() const {
   if (type == Type::kInteger) return integer;
   if (type == Type::kString) {

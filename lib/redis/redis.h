@@ -38,6 +38,12 @@ using Command = std::vector<std::string>;
 // kInternal otherwise. `what` names the command.
 Status ErrorReply(const std::string& what, const std::string& error);
 
+// How a pipeline went, from its replies: Internal when their number is not the commands',
+// else the ErrorReply of the first error slot (named `what`, or the command's name when
+// `what` is empty), else OK.
+Status PipelineStatus(const std::vector<Command>& commands, const std::vector<Reply>& replies,
+                      const std::string& what = "");
+
 // A Lua script run by EVALSHA, loaded with SCRIPT LOAD on first use or after NOSCRIPT
 // (a restarted Redis forgets scripts).
 class Script {

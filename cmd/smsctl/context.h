@@ -8,20 +8,21 @@
 
 #include "common/status.h"
 #include "config/config.h"
+#include "output.h"
 
 namespace smsgw::smsctl {
-
-enum class Output { kText, kJson };
 
 // What every subcommand gets: the global options and the way to print.
 struct Context {
   std::string config_path;  // --config; resolved like the daemons do
-  Output output = Output::kText;
+  Output output = Output::kTable;
 
   // Loads the config file (errors name the file and key).
   Result<config::Config> LoadConfig() const;
-  // Prints `json` as one line (--output json) or `text` (default).
+  // One record: `json` as one line (--output json), else `text`.
   void Print(const nlohmann::json& json, const std::string& text) const;
+  // A listing in the chosen --output (table, json or csv) on stdout.
+  void Print(const Listing& listing) const;
 };
 
 // A subcommand's action: returns the process exit code. Errors are returned as Status and

@@ -6,9 +6,19 @@ namespace smsgw::smsctl {
 
 Result<config::Config> Context::LoadConfig() const { return config::LoadFile(config::ResolvePath(config_path)); }
 
+void Context::Print(const Listing& listing) const { PrintListing(std::cout, listing, output); }
+
 void Context::Print(const nlohmann::json& json, const std::string& text) const {
   if (output == Output::kJson) {
     std::cout << json.dump() << "\n";
+  } else if (output == Output::kCsv && json.is_object()) {
+    Listing one;
+    one.rows.emplace_back();
+    for (const auto& [key, value] : json.items()) {
+      one.columns.push_back(key);
+      one.rows.back().push_back(value);
+    }
+    PrintListing(std::cout, one, output);
   } else {
     std::cout << text << (text.empty() || text.back() == '\n' ? "" : "\n");
   }
@@ -33,8 +43,10 @@ int SmsctlMain(int argc, char** argv) {
   app.fallthrough();
   Context ctx;
   app.add_option("-c,--config", ctx.config_path, "config file (default: $SMSGW_CONFIG or /etc/smsgw/smsgw.toml)");
-  std::map<std::string, Output> outputs{{"text", Output::kText}, {"json", Output::kJson}};
-  app.add_option("-o,--output", ctx.output, "output format: text or json")
+  // "text" is the old name of "table", kept so existing scripts keep working.
+  std::map<std::string, Output> outputs{
+      {"table", Output::kTable}, {"text", Output::kTable}, {"json", Output::kJson}, {"csv", Output::kCsv}};
+  app.add_option("-o,--output", ctx.output, "output format: table, json or csv")
       ->transform(CLI::CheckedTransformer(outputs, CLI::ignore_case));
   app.set_version_flag("--version", "smsgw 0.1.0");
 

@@ -105,6 +105,7 @@ v1::StatusEvent AcceptedEvent(const v1::Envelope& envelope) {
   ev.set_cost(envelope.cost());
   ev.set_priority(envelope.priority());
   ev.set_client_ref(envelope.client_ref());
+  ev.set_callback_url(envelope.callback_url());
   return ev;
 }
 

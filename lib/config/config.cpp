@@ -1,12 +1,15 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <toml.hpp>
 
 #include "config/section_reader.h"
+#include "sms/utf8.h"
 
 namespace smsgw::config {
 namespace {
@@ -21,6 +24,7 @@ void ReadRedis(SectionReader& r, RedisConfig& c) {
   r.Optional("timeout_ms", c.timeout_ms);
   r.Optional("pool_size", c.pool_size);
   r.Check(c.port > 0 && c.port < 65536, "port", "must be 1..65535");
+  r.Check(c.timeout_ms > 0, "timeout_ms", "must be positive");
   r.Check(c.pool_size > 0, "pool_size", "must be positive");
 }
 
@@ -53,6 +57,7 @@ void ReadApi(SectionReader& r, ApiConfig& c) {
   r.Check(c.max_queued_messages >= c.coalesce_max_items, "max_queued_messages", "must be at least coalesce_max_items");
   r.Check(c.ledger_timeout_ms > 0, "ledger_timeout_ms", "must be positive");
   r.Check(c.max_body_bytes > 0, "max_body_bytes", "must be positive");
+  r.Check(c.auth_cache_ms >= 0, "auth_cache_ms", "must be 0 or more");
   r.Check(c.hold_ttl_s > 0, "hold_ttl_s", "must be positive");
 }
 
@@ -175,6 +180,13 @@ Result<Config> FromValue(const toml::value& root) {
 }  // namespace
 
 Result<Config> LoadString(const std::string& text, const std::string& origin) {
+  // TOML files are UTF-8, and toml11 3.7 reads past its buffer on a literal string holding
+  // other bytes (a file saved as Latin-1): refuse such a file before it sees it.
+  if (std::optional<size_t> bad = sms::FindInvalidUtf8(text)) {
+    size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
+    return Status::InvalidArgument(origin + ":" + std::to_string(line) + ": not UTF-8 (byte " +
+                                   std::to_string(*bad + 1) + "); save the file as UTF-8");
+  }
   try {
     std::istringstream in(text);
     toml::value root = toml::parse(in, origin);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <string>
 #include <toml.hpp>
@@ -50,7 +52,21 @@ class SectionReader {
       return;
     }
     try {
-      out = toml::get<T>(table_->at(key));
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // toml11 3.7's get<int> is a plain static_cast of the file's int64: 4294973675 would
+        // become 6379. Read the full value and refuse what the field cannot hold.
+        const auto wide = toml::get<std::int64_t>(table_->at(key));
+        const bool too_small = wide < static_cast<std::int64_t>(std::numeric_limits<T>::min());
+        const bool too_big =
+            wide > 0 && static_cast<std::uint64_t>(wide) > static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+        if (too_small || too_big) {
+          status_ = Status::InvalidArgument(Name(key) + ": " + std::to_string(wide) + " is out of range");
+          return;
+        }
+        out = static_cast<T>(wide);
+      } else {
+        out = toml::get<T>(table_->at(key));
+      }
     } catch (const std::exception&) {
       status_ = Status::InvalidArgument(Name(key) + ": wrong type (expected " + TypeName<T>() + ")");
     }

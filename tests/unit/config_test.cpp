@@ -87,3 +87,42 @@ TEST(ConfigTest, MissingFileIsReported) {
 
 }  // namespace
 }  // namespace smsgw::config
+
+namespace smsgw::config {
+namespace {
+
+// Review F3: toml11 3.7 reads out of bounds on a literal string holding bytes that are not
+// UTF-8; such a file must be refused before toml11 sees it, naming the line.
+TEST(ConfigTest, FileThatIsNotUtf8IsRefusedBeforeParsing) {
+  const std::string latin1 = "[postgres]\ndsn = 'host=127.0.0.1 dbname=\xe9'\n";
+  Result<Config> c = LoadString(latin1, "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("t.toml:2: not UTF-8"), std::string::npos) << c.status().ToString();
+  Result<Config> ml = LoadString("[postgres]\ndsn = '''\xc9'''\n", "t.toml");
+  EXPECT_FALSE(ml.ok());
+}
+
+// Review F6: integers too large for their field were silently taken modulo 2^32.
+TEST(ConfigTest, IntegersOutsideTheirFieldAreRefused) {
+  const std::string base = "[postgres]\ndsn = \"host=x\"\n";
+  for (const char* bad : {"[redis]\nport = 4294973675\n", "[api]\nthreads = 4294967297\n",
+                          "[api]\nthreads = -4294967295\n"}) {
+    Result<Config> c = LoadString(base + bad, "t.toml");
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.status().message().find("out of range"), std::string::npos) << c.status().ToString();
+  }
+  Result<Config> big = LoadString(base + "[api]\nmax_body_bytes = 4294967297\n", "t.toml");
+  ASSERT_TRUE(big.ok()) << big.status().ToString();  // an int64 field takes it whole
+  EXPECT_EQ(big->api.max_body_bytes, 4294967297);
+}
+
+// Review F7: values that make no sense were accepted.
+TEST(ConfigTest, NonsenseTimeoutsAreRefused) {
+  const std::string base = "[postgres]\ndsn = \"host=x\"\n";
+  EXPECT_FALSE(LoadString(base + "[redis]\ntimeout_ms = -1\n", "t.toml").ok());
+  EXPECT_FALSE(LoadString(base + "[redis]\ntimeout_ms = 0\n", "t.toml").ok());
+  EXPECT_FALSE(LoadString(base + "[api]\nauth_cache_ms = -5\n", "t.toml").ok());
+}
+
+}  // namespace
+}  // namespace smsgw::config

@@ -1,0 +1,24 @@
+// Destination numbers and senders as customers type them: a number that normalises is E.164
+// and normalises to itself again.
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+#include "fuzz_target.h"
+#include "sms/phone.h"
+
+using namespace smsgw::sms;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  smsgw::Result<std::string> number = NormalizeNumber(input, "IR");
+  if (number.ok()) {
+    const std::string& e164 = *number;
+    SMSGW_FUZZ_CHECK(e164.size() >= 2 && e164[0] == '+');
+    SMSGW_FUZZ_CHECK(std::all_of(e164.begin() + 1, e164.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }));
+    smsgw::Result<std::string> again = NormalizeNumber(e164, "IR");
+    SMSGW_FUZZ_CHECK(again.ok() && *again == e164);
+  }
+  (void)ValidateSender(input);
+  return 0;
+}

@@ -370,6 +370,9 @@ void StreamConsumer::Maintain() {
     next_maintenance_ = Clock::now() + std::chrono::milliseconds(kMaintenanceRetryMs);
     return;
   }
+  if (Status p = writer_->PruneExpired(options_.retention_days); !p.ok()) {
+    spdlog::warn("report: pruning old stats and callbacks: {}", p.message());
+  }
   for (const std::string& name : dropped.value()) {
     spdlog::info("report: dropped partition {} (older than {} days)", name,
                  options_.retention_days);

@@ -33,13 +33,7 @@ Result<v1::ExportRequest> ExportRequestFor(const Call& call) {
   } else {
     return Status::InvalidArgument("format: must be csv or jsonl");
   }
-  Result<std::vector<v1::MessageStatus>> statuses = StatusesParam(*params);
-  if (!statuses.ok()) return statuses.status();
-  for (v1::MessageStatus s : *statuses) req.add_statuses(s);
-  Result<TimeRange> range = TimeRangeParams(*params);
-  if (!range.ok()) return range.status();
-  req.set_since_ms(range->since_ms);
-  req.set_until_ms(range->until_ms);
+  if (Status s = SetStatusAndTimeFilters(*params, &req); !s.ok()) return s;
   return req;
 }
 

@@ -34,13 +34,7 @@ Result<v1::ListMessagesRequest> ListRequest(const Call& call) {
     if (cursor->empty()) return Status::InvalidArgument("cursor: must not be empty");
     req.set_cursor(*cursor);  // smsgw-report checks it ("cursor: ...")
   }
-  Result<std::vector<v1::MessageStatus>> statuses = StatusesParam(*params);
-  if (!statuses.ok()) return statuses.status();
-  for (v1::MessageStatus s : *statuses) req.add_statuses(s);
-  Result<TimeRange> range = TimeRangeParams(*params);
-  if (!range.ok()) return range.status();
-  req.set_since_ms(range->since_ms);
-  req.set_until_ms(range->until_ms);
+  if (Status s = SetStatusAndTimeFilters(*params, &req); !s.ok()) return s;
   if (std::optional<std::string> to = params->Get("to")) {
     if (!IsE164(*to)) return Status::InvalidArgument("to: must be an E.164 number, '+' and up to 15 digits");
     req.set_to(*to);

@@ -27,4 +27,18 @@ struct TimeRange {
 };
 Result<TimeRange> TimeRangeParams(const QueryParams& params);
 
+// Sets `status`, `since` and `until` on a request that has them (ListMessagesRequest,
+// ExportRequest); the first bad one is returned.
+template <typename Request>
+Status SetStatusAndTimeFilters(const QueryParams& params, Request* req) {
+  Result<std::vector<v1::MessageStatus>> statuses = StatusesParam(params);
+  if (!statuses.ok()) return statuses.status();
+  for (v1::MessageStatus s : *statuses) req->add_statuses(s);
+  Result<TimeRange> range = TimeRangeParams(params);
+  if (!range.ok()) return range.status();
+  req->set_since_ms(range->since_ms);
+  req->set_until_ms(range->until_ms);
+  return Status::Ok();
+}
+
 }  // namespace smsgw::api

@@ -1,7 +1,6 @@
 #include "webhook/kannel_dlr.h"
 
-#include <chrono>
-#include <cstdio>
+#include "common/rfc3339.h"
 
 namespace smsgw::webhook {
 namespace {
@@ -11,17 +10,11 @@ std::string PlusForDoubleZero(const std::string& number) {
   return number;
 }
 
+// "YYYY-MM-DD HH:MM", UTC.
 std::string KannelTime(int64_t unix_s) {
-  using namespace std::chrono;
-  const sys_seconds t{seconds(unix_s)};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd(day);
-  const hh_mm_ss<seconds> tod(t - day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()));
-  return buf;
+  std::string t = FormatRfc3339Ms(unix_s * 1000).substr(0, 16);
+  t[10] = ' ';
+  return t;
 }
 
 }  // namespace

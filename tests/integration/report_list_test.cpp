@@ -6,10 +6,12 @@
 
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 
 #include "common/rfc3339.h"
 #include "report_rows.h"
+#include "sms/uuid7.h"
 #include "stack.h"
 
 namespace smsgw::testing {
@@ -51,7 +53,7 @@ class ReportListTest : public ::testing::Test {
         const int64_t ms = today - day * kMsPerDay + instant * 3'600'000 + 1234;
         if (ms > NowMs()) continue;  // keep to the past, so since/until below are meaningful
         for (int k = 0; k < 9; ++k, ++n) {
-          Msg m{UuidV7At(ms, rng), k < 7 ? a_ : b_, ms, statuses[n % 5], "+9891200000" + std::to_string(n % 3),
+          Msg m{sms::UuidV7At(ms, rng()), k < 7 ? a_ : b_, ms, statuses[n % 5], "+9891200000" + std::to_string(n % 3),
                 n % 4 == 0 ? "order-" + std::to_string(n % 8) : "", n % 5 + 1};
           tx.exec_params0(
               "INSERT INTO messages (id, account_id, created_at, status, to_number, client_ref, cost, segments, "

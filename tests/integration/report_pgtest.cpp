@@ -51,17 +51,7 @@ std::mt19937_64& Rng() {
 }
 
 // A UUIDv7 whose time is `ms` (to place a message on a day of our choosing).
-std::string UuidV7At(int64_t ms) {
-  const uint64_t r = Rng()();
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-7%03llx-%04llx-%012llx",
-                static_cast<unsigned long long>(ms >> 16),
-                static_cast<unsigned long long>(ms & 0xffff),
-                static_cast<unsigned long long>(r & 0xfff),
-                static_cast<unsigned long long>(0x8000 | ((r >> 12) & 0x3fff)),
-                static_cast<unsigned long long>((r >> 26) & 0xffffffffffffULL));
-  return buf;
-}
+std::string UuidV7At(int64_t ms) { return sms::UuidV7At(ms, Rng()()); }
 
 // Polls `done` until it holds or the deadline passes; never a fixed sleep.
 bool WaitFor(const std::function<bool()>& done) {

@@ -3,23 +3,11 @@
 // Rows of `messages` made directly in PostgreSQL, for the report tests that need many or
 // particular ones (equal timestamps, several days, a million rows): the report's reads do not
 // care how a row was written, and the event path has tests of its own.
-#include <cstdio>
+#include <chrono>
 #include <pqxx/pqxx>
-#include <random>
 #include <string>
 
 namespace smsgw::testing {
-
-// A UUIDv7 whose time is `ms` (several ids may share one ms: the keyset's tie-break is the id).
-inline std::string UuidV7At(int64_t ms, std::mt19937_64& rng) {
-  const uint64_t r = rng();
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-7%03llx-%04llx-%012llx", static_cast<unsigned long long>(ms >> 16),
-                static_cast<unsigned long long>(ms & 0xffff), static_cast<unsigned long long>(r & 0xfff),
-                static_cast<unsigned long long>(0x8000 | ((r >> 12) & 0x3fff)),
-                static_cast<unsigned long long>((r >> 26) & 0xffffffffffffULL));
-  return buf;
-}
 
 // Inserts `count` messages of `account`, one per ms from `first_ms` on (ids made in SQL, so
 // this is one statement for any count), status cycling through the seven, cost 1..5. With

@@ -43,5 +43,17 @@ TEST(ReportCursor, RefusesWhatItDidNotMake) {
   }
 }
 
+// The ids tests and benchmarks place on a chosen millisecond (sms::UuidV7At).
+TEST(ReportCursor, IdsAtAChosenTimeAreValidDistinctAndOrderedByTime) {
+  const int64_t ms = 1'700'000'000'123;
+  const std::string a = sms::UuidV7At(ms, 1), b = sms::UuidV7At(ms, 2), later = sms::UuidV7At(ms + 1, 0);
+  EXPECT_EQ(*sms::UuidV7TimeMs(a), ms);
+  EXPECT_EQ(*sms::UuidV7TimeMs(later), ms + 1);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(sms::UuidV7At(ms, 1), a);
+  EXPECT_LT(std::max(a, b), later);
+  EXPECT_EQ(*DecodeCursor(EncodeCursor(b)), b);
+}
+
 }  // namespace
 }  // namespace smsgw::report

@@ -541,6 +541,39 @@ TEST_F(ReportPgTest, FailedBatchStaysPendingAndIsTakenOver) {
   EXPECT_EQ(row->done_ms, now + 2);
 }
 
+// A writer slower than claim_idle_ms (here: the table is locked meanwhile) does not make its
+// consumer take back its own pending entries and gather them twice: XAUTOCLAIM names no owner,
+// so claims wait while the consumer holds entries that old.
+TEST_F(ReportPgTest, SlowWriterDoesNotReclaimItsOwnEntries) {
+  ConsumerOptions o = Options("report-slow");
+  o.claim_idle_ms = 300;
+  o.claim_interval_ms = 50;
+  pqxx::connection blocker(pg_config_.dsn);
+  pqxx::work lock(blocker);
+  lock.exec0("LOCK TABLE messages IN EXCLUSIVE MODE");  // the upsert waits for it
+  StreamConsumer& consumer = StartConsumer(o, writer_.get());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(sms::NewUuidV7());
+    Add(Accepted(ids.back(), i));
+  }
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().entries_read.load() >= 20; }));
+  // Well past claim_idle_ms with the batch stuck in the writer, and later entries gathered.
+  const auto until = std::chrono::steady_clock::now() + milliseconds(1500);
+  for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+    if (i < 5) {
+      ids.push_back(sms::NewUuidV7());
+      Add(Accepted(ids.back(), 100 + i));
+    }
+    std::this_thread::sleep_for(milliseconds(100));  // the load's pace, not a synchronisation
+  }
+  lock.commit();
+  ASSERT_TRUE(WaitFor([&] { return Read(ids.back()).has_value() && StreamLength() == 0; }));
+  EXPECT_EQ(consumer.stats().entries_claimed.load(), 0);
+  EXPECT_EQ(consumer.stats().entries_read.load(), 25);
+  for (const std::string& id : ids) EXPECT_TRUE(Read(id).has_value()) << id;
+}
+
 // The writer alone: status only moves up across batches, and a second final outcome keeps the
 // first one's time and error.
 TEST_F(ReportPgTest, UpsertNeverMovesStatusDown) {

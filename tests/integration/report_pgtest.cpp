@@ -574,6 +574,49 @@ TEST_F(ReportPgTest, SlowWriterDoesNotReclaimItsOwnEntries) {
   for (const std::string& id : ids) EXPECT_TRUE(Read(id).has_value()) << id;
 }
 
+// The statement trigger's plan is made for the first batch a connection writes and then kept:
+// planned for a one-row batch it once was a nested loop over the transition tables, and a batch
+// of 20,000 rows then took minutes. On one connection, tiny batches first, then a big one: its
+// time must stay linear. The bound is some 40 times what it takes here; the quadratic plan
+// took over a minute.
+TEST_F(ReportPgTest, BigBatchAfterTinyOnesStaysLinear) {
+  config::PostgresConfig one = pg_config_;
+  one.pool_size = 1;
+  Result<std::unique_ptr<pg::Pool>> pool = pg::Pool::Open(one);
+  ASSERT_TRUE(pool.ok()) << pool.status().ToString();
+  BatchWriter writer(pool->get());
+  auto updates = [&](const std::vector<std::string>& ids, v1::MessageStatus status) {
+    std::vector<MessageUpdate> out;
+    for (const std::string& id : ids) {
+      MessageUpdate u;
+      u.id = id;
+      u.account_id = account_;
+      u.created_at_ms = sms::UuidV7TimeMs(id).value();
+      u.status = status;
+      out.push_back(std::move(u));
+    }
+    std::sort(out.begin(), out.end(), [](const MessageUpdate& a, const MessageUpdate& b) { return a.id < b.id; });
+    return out;
+  };
+  const std::string first = sms::NewUuidV7();
+  ASSERT_TRUE(writer.Write(updates({first}, v1::STATUS_ACCEPTED)).ok());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(writer.Write(updates({first}, i % 2 == 0 ? v1::STATUS_SUBMITTED : v1::STATUS_DELIVERED)).ok());
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20000; ++i) ids.push_back(sms::NewUuidV7());
+  ASSERT_TRUE(writer.Write(updates(ids, v1::STATUS_ACCEPTED)).ok());
+  const auto started = std::chrono::steady_clock::now();
+  Status s = writer.Write(updates(ids, v1::STATUS_SUBMITTED));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_LT(seconds, 30.0);
+  pqxx::nontransaction tx(*db_);
+  EXPECT_EQ(tx.exec_params1("SELECT messages FROM message_stats WHERE account_id = $1 AND status = 'submitted'",
+                            account_)[0].as<int64_t>(),
+            20000);
+}
+
 // The writer alone: status only moves up across batches, and a second final outcome keeps the
 // first one's time and error.
 TEST_F(ReportPgTest, UpsertNeverMovesStatusDown) {

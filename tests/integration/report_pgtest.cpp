@@ -593,6 +593,7 @@ TEST_F(ReportPgTest, BigBatchAfterTinyOnesStaysLinear) {
       u.account_id = account_;
       u.created_at_ms = sms::UuidV7TimeMs(id).value();
       u.status = status;
+      u.callback_url = "https://hooks.example.com/sms";  // such rows take the join
       out.push_back(std::move(u));
     }
     std::sort(out.begin(), out.end(), [](const MessageUpdate& a, const MessageUpdate& b) { return a.id < b.id; });

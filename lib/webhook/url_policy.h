@@ -1,7 +1,9 @@
 #pragma once
 
-#include <string_view>
 #include <sys/socket.h>
+
+#include <string>
+#include <string_view>
 
 #include "common/status.h"
 

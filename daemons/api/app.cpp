@@ -72,8 +72,11 @@ App::App(ApiDeps deps) : deps_(std::move(deps)) {
   Add("GET", "/readyz", {.blocking = &HandleReadyz, .offload = true});
   Add("POST", "/v1/messages", {.async = &HandleSendMessage, .needs_key = true});
   Add("POST", "/v1/messages/batch", {.async = &HandleSendBatch, .needs_key = true});
+  Add("GET", "/v1/messages/export", {.async = &HandleExport, .needs_key = true});  // before {id}
   Add("GET", "/v1/messages/{id}", {.blocking = &HandleGetMessage, .needs_key = true, .offload = true});
   Add("GET", "/v1/balance", {.blocking = &HandleBalance, .needs_key = true, .offload = true});
+  Add("GET", "/v1/messages", {.blocking = &HandleListMessages, .needs_key = true, .offload = true});
+  Add("GET", "/v1/stats", {.blocking = &HandleStats, .needs_key = true, .offload = true});
 }
 
 void App::Add(std::string method, std::string_view pattern, Entry entry) {

@@ -18,5 +18,9 @@ HttpResponse HandleHealthz(const ApiDeps& deps, const Call& call);              
 HttpResponse HandleGetMessage(const ApiDeps& deps, const Call& call);  // GET /v1/messages/{id}
 HttpResponse HandleBalance(const ApiDeps& deps, const Call& call);     // GET /v1/balance
 HttpResponse HandleReadyz(const ApiDeps& deps, const Call& call);      // GET /readyz
+HttpResponse HandleListMessages(const ApiDeps& deps, const Call& call);  // GET /v1/messages
+HttpResponse HandleStats(const ApiDeps& deps, const Call& call);         // GET /v1/stats
+// GET /v1/messages/export: validates on the calling thread, then streams on a thread of its own.
+void HandleExport(const ApiDeps& deps, const Call& call, Respond respond);
 
 }  // namespace smsgw::api

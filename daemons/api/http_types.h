@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -32,10 +33,15 @@ struct HttpRequest {
   std::optional<std::string_view> Get(std::string_view name) const;
 };
 
+class ChunkedBody;
+
 struct HttpResponse {
   int status = 200;
   std::vector<Header> headers;
   std::string body;
+  // When set, the body is sent in chunks as they come (chunked_body.h) instead of `body`, and
+  // the connection is closed after it.
+  std::shared_ptr<ChunkedBody> chunked;
   // Not sent: what the app logs about this response (the full error behind a 5xx whose public
   // detail is generic).
   std::string log_detail;

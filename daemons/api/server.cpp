@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "api/chunked_body.h"
+
 namespace smsgw::api {
 
 namespace beast = boost::beast;
@@ -119,6 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse out) {
+    if (out.chunked) return WriteChunked(std::move(out));
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), version_);
     res->set(http::field::date, HttpDate());
     for (auto& h : out.headers) res->set(h.name, std::move(h.value));
@@ -132,6 +135,54 @@ class Session : public std::enable_shared_from_this<Session> {
       if (res->need_eof()) return self->Close();
       self->ReadHeader();
     });
+  }
+
+  // A body that comes in pieces (ChunkedBody): the header, then each chunk as it is produced,
+  // then the last chunk and the end of the connection.
+  void WriteChunked(HttpResponse out) {
+    auto res = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(out.status), version_);
+    res->set(http::field::date, HttpDate());
+    for (auto& h : out.headers) res->set(h.name, std::move(h.value));
+    res->chunked(true);
+    res->keep_alive(false);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    stream_.expires_after(options_.read_timeout);
+    http::async_write_header(stream_, *sr, [self = shared_from_this(), res, sr, body = out.chunked](beast::error_code ec, size_t) {
+      if (ec) {
+        body->Cancel();
+        return self->Close();
+      }
+      self->NextChunk(body);
+    });
+  }
+
+  void NextChunk(const std::shared_ptr<ChunkedBody>& body) {
+    auto chunk = std::make_shared<std::string>();
+    auto wake = [self = shared_from_this(), body] {
+      net::post(self->stream_.get_executor(), [self, body] { self->NextChunk(body); });
+    };
+    switch (body->Take(chunk.get(), std::move(wake))) {
+      case ChunkedBody::Next::kWait:
+        return;
+      case ChunkedBody::Next::kChunk:
+        stream_.expires_after(options_.read_timeout);
+        net::async_write(stream_, http::make_chunk(net::buffer(*chunk)),
+                         [self = shared_from_this(), chunk, body](beast::error_code ec, size_t) {
+                           if (ec) {
+                             body->Cancel();
+                             return self->Close();
+                           }
+                           self->NextChunk(body);
+                         });
+        return;
+      case ChunkedBody::Next::kEnd:
+        net::async_write(stream_, http::make_chunk_last(),
+                         [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
+        return;
+      case ChunkedBody::Next::kAbort:
+        body->Cancel();
+        return Close();
+    }
   }
 
   // Closes our side, then reads and drops what the client still sends (the rest of a too

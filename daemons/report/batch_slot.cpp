@@ -82,4 +82,10 @@ size_t BatchSlot::size() const {
   return batch_.ids.size();
 }
 
+std::optional<BatchSlot::Clock::time_point> BatchSlot::oldest() const {
+  std::lock_guard lock(mu_);
+  if (batch_.ids.empty()) return std::nullopt;
+  return batch_.started;
+}
+
 }  // namespace smsgw::report

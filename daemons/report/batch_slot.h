@@ -48,6 +48,8 @@ class BatchSlot {
   bool closed() const;
   // Entries gathered and not yet taken.
   size_t size() const;
+  // When the oldest entry not yet taken came in; nullopt when the slot is empty.
+  std::optional<Clock::time_point> oldest() const;
 
  private:
   bool DueLocked(Clock::time_point now) const;

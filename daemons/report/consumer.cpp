@@ -172,7 +172,7 @@ Status StreamConsumer::Gather() {
   const auto room = static_cast<int>(
       std::min<size_t>(slot_->WaitForRoom(kRoomWait), static_cast<size_t>(options_.read_count)));
   if (room <= 0) return Status::Ok();
-  if (Clock::now() >= next_claim_ && !write_failing_) {
+  if (Clock::now() >= next_claim_ && !write_failing_ && MayClaim()) {
     if (Status s = Claim(room); !s.ok()) return s;
   }
   int got = 0;
@@ -231,6 +231,14 @@ Status StreamConsumer::Claim(int count) {
   return Status::Ok();
 }
 
+bool StreamConsumer::MayClaim() const {
+  const Clock::time_point now = Clock::now();
+  const auto idle = std::chrono::milliseconds(options_.claim_idle_ms);
+  if (std::optional<Clock::time_point> gathered = slot_->oldest(); gathered && now - *gathered >= idle) return false;
+  const int64_t writing = writing_since_.load();
+  return writing == 0 || now - Clock::time_point(Clock::duration(writing)) < idle;
+}
+
 void StreamConsumer::Gathered(std::vector<StreamEntry> entries) {
   if (entries.empty()) return;
   const auto started = Clock::now();
@@ -263,7 +271,12 @@ void StreamConsumer::Gathered(std::vector<StreamEntry> entries) {
 
 void StreamConsumer::WriteLoop() {
   while (std::optional<Batch> batch = slot_->Take()) {
-    if (!WriteBatch(*batch)) continue;
+    writing_since_ = batch->started.time_since_epoch().count();
+    const bool written = WriteBatch(*batch);
+    // Acking takes a round trip; a batch stuck longer in the acker may be claimed and written
+    // again, which changes nothing.
+    writing_since_ = 0;
+    if (!written) continue;
     {
       std::lock_guard lock(ack_mu_);
       acks_.push_back(std::move(batch->ids));
@@ -369,6 +382,9 @@ void StreamConsumer::Maintain() {
                  dropped.status().message());
     next_maintenance_ = Clock::now() + std::chrono::milliseconds(kMaintenanceRetryMs);
     return;
+  }
+  if (Status p = writer_->PruneExpired(options_.retention_days); !p.ok()) {
+    spdlog::warn("report: pruning old stats and callbacks: {}", p.message());
   }
   for (const std::string& name : dropped.value()) {
     spdlog::info("report: dropped partition {} (older than {} days)", name,

@@ -148,6 +148,12 @@ class StreamConsumer {
   // Set while the writer retries a failed batch: no claims then, or the reader could take over
   // the writer's own entries once they have been pending for claim_idle_ms.
   std::atomic<bool> write_failing_{false};
+  // When the batch the writer is writing started, as steady-clock ticks; 0 when it writes none.
+  std::atomic<int64_t> writing_since_{0};
+  // True when no entry this consumer holds (gathered or being written) was read as long as
+  // claim_idle_ms ago: XAUTOCLAIM names no owner, so claiming then would take back this
+  // consumer's own entries and write them twice, and a slow writer would slow itself further.
+  bool MayClaim() const;
 
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

@@ -95,6 +95,9 @@ std::string CopyRows(const std::vector<MessageUpdate>& updates) {
     row.Optional(u.operator_name);
     row.Optional(u.operator_message_id);
     row.Optional(u.error);
+    row.Optional(u.callback_url);
+    row.Optional(u.dlr_url);
+    row.Optional(u.dlr_mask);
     row.EndRow();
   }
   return out;

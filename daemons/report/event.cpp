@@ -143,7 +143,8 @@ Result<v1::StatusEvent> DecodeEvent(std::string_view payload, std::vector<std::s
   *event.mutable_message_id() = CanonicalUuid(event.message_id()).value();
   for (std::string* s : {event.mutable_to(), event.mutable_from(), event.mutable_client_ref(),
                          event.mutable_operator_name(), event.mutable_operator_message_id(),
-                         event.mutable_error()}) {
+                         event.mutable_error(), event.mutable_callback_url(),
+                         event.mutable_dlr_url()}) {
     StripNul(s);
   }
   if (repaired != nullptr) *repaired = std::move(repaired_here);
@@ -185,6 +186,9 @@ std::vector<MessageUpdate> Coalesce(const std::vector<v1::StatusEvent>& events) 
       u.cost = e.cost();
       u.priority = e.priority();
       u.client_ref = NonEmpty(e.client_ref());
+      u.callback_url = NonEmpty(e.callback_url());
+      u.dlr_url = NonEmpty(e.dlr_url());
+      if (u.dlr_url) u.dlr_mask = e.dlr_mask();
     } else if (u.account_id == 0) {
       u.account_id = e.account_id();
     }

@@ -59,6 +59,10 @@ struct MessageUpdate {
   std::optional<std::string> operator_name;
   std::optional<std::string> operator_message_id;
   std::optional<std::string> error;
+  // Where status callbacks go, from the accepted event (absent: none asked for).
+  std::optional<std::string> callback_url;
+  std::optional<std::string> dlr_url;
+  std::optional<int32_t> dlr_mask;
 
   bool operator==(const MessageUpdate&) const = default;
 };
@@ -67,8 +71,9 @@ struct MessageUpdate {
 // id, sorted by id so that concurrent writers lock rows in the same order:
 //  - status: the highest rank; between two final statuses the first seen stays, and the later
 //    one contributes nothing (its time and error belong to an outcome that did not happen);
-//  - attributes (to, from, encoding, segments, cost, priority, client_ref): from the first
-//    accepted event; empty `from` / `client_ref` stay absent;
+//  - attributes (to, from, encoding, segments, cost, priority, client_ref, callback_url,
+//    dlr_url, dlr_mask): from the first accepted event; empty `from`, `client_ref`,
+//    `callback_url` and `dlr_url` stay absent, and dlr_mask with them;
 //  - account_id: the first non-zero one, an accepted event's taking precedence;
 //  - submitted_at: at_ms of the first submitted event; done_at: at_ms of the final kept;
 //  - operator_name / operator_message_id / error: the last non-empty value.

@@ -16,27 +16,31 @@ SET LOCAL client_min_messages = warning;
 CREATE TEMP TABLE IF NOT EXISTS report_staging (
   id uuid, account_id bigint, created_ms bigint, status text, to_number text, from_number text,
   encoding text, segments int, cost bigint, priority text, client_ref text, submitted_ms bigint,
-  done_ms bigint, operator_name text, operator_message_id text, error text
+  done_ms bigint, operator_name text, operator_message_id text, error text, callback_url text,
+  dlr_url text, dlr_mask int
 ) ON COMMIT DELETE ROWS
 )SQL";
 inline constexpr const char* kStagingTable = "pg_temp.report_staging";
 
 // Rows of one batch have distinct ids (Coalesce), as ON CONFLICT DO UPDATE needs; they come in
 // id order, so concurrent batches lock rows in the same order. The status only moves up in
-// rank; done_at and error stay those of the first final status, as the status does; other
+// rank; done_at and error stay those of the first final status, as the status does (an error
+// arriving with another final status belongs to an outcome that did not happen: review m1); other
 // columns keep their stored value where the batch has none (events of one message may arrive
 // out of order across batches and consumers).
 inline constexpr pg::Query kUpsertMessages{"report_upsert_staged", R"SQL(
 INSERT INTO messages AS m (id, account_id, created_at, status, to_number, from_number, encoding,
                            segments, cost, priority, client_ref, submitted_at, done_at,
-                           operator_name, operator_message_id, error, updated_at)
+                           operator_name, operator_message_id, error, callback_url, dlr_url,
+                           dlr_mask, updated_at)
 SELECT u.id, COALESCE(u.account_id, 0),
        TIMESTAMPTZ 'epoch' + u.created_ms * INTERVAL '1 millisecond',
        u.status, u.to_number, u.from_number, u.encoding, u.segments, u.cost, u.priority,
        u.client_ref,
        TIMESTAMPTZ 'epoch' + u.submitted_ms * INTERVAL '1 millisecond',
        TIMESTAMPTZ 'epoch' + u.done_ms * INTERVAL '1 millisecond',
-       u.operator_name, u.operator_message_id, u.error, now()
+       u.operator_name, u.operator_message_id, u.error, u.callback_url, u.dlr_url, u.dlr_mask,
+       now()
 FROM pg_temp.report_staging AS u
 ON CONFLICT (id, created_at) DO UPDATE SET
   account_id = COALESCE(NULLIF(EXCLUDED.account_id, 0), m.account_id),
@@ -50,12 +54,17 @@ ON CONFLICT (id, created_at) DO UPDATE SET
   priority = COALESCE(EXCLUDED.priority, m.priority),
   client_ref = COALESCE(EXCLUDED.client_ref, m.client_ref),
   submitted_at = COALESCE(EXCLUDED.submitted_at, m.submitted_at),
-  done_at = CASE WHEN smsgw_status_rank(m.status) = 3 THEN COALESCE(m.done_at, EXCLUDED.done_at)
-                 ELSE COALESCE(EXCLUDED.done_at, m.done_at) END,
+  done_at = CASE WHEN smsgw_status_rank(m.status) < 3 THEN COALESCE(EXCLUDED.done_at, m.done_at)
+                 WHEN EXCLUDED.status = m.status THEN COALESCE(m.done_at, EXCLUDED.done_at)
+                 ELSE m.done_at END,
   operator_name = COALESCE(EXCLUDED.operator_name, m.operator_name),
   operator_message_id = COALESCE(EXCLUDED.operator_message_id, m.operator_message_id),
-  error = CASE WHEN smsgw_status_rank(m.status) = 3 THEN COALESCE(m.error, EXCLUDED.error)
-               ELSE COALESCE(EXCLUDED.error, m.error) END,
+  error = CASE WHEN smsgw_status_rank(m.status) < 3 THEN COALESCE(EXCLUDED.error, m.error)
+               WHEN EXCLUDED.status = m.status THEN COALESCE(m.error, EXCLUDED.error)
+               ELSE m.error END,
+  callback_url = COALESCE(m.callback_url, EXCLUDED.callback_url),
+  dlr_url = COALESCE(m.dlr_url, EXCLUDED.dlr_url),
+  dlr_mask = COALESCE(m.dlr_mask, EXCLUDED.dlr_mask),
   updated_at = now()
 )SQL"};
 
@@ -89,20 +98,6 @@ WHERE i.inhparent = 'messages'::regclass
   AND c.relname ~ '^messages_[0-9]{8}$'
   AND to_date(substr(c.relname, 10), 'YYYYMMDD') < (now() AT TIME ZONE 'UTC')::date - $1::int
 ORDER BY 1
-)SQL"};
-
-// One message of one account; created_at (from the UUIDv7) lets PostgreSQL read one partition.
-inline constexpr pg::Query kGetMessage{"report_get_message", R"SQL(
-SELECT id::text, account_id, status, to_number, from_number, encoding, segments, cost, priority,
-       client_ref,
-       (EXTRACT(EPOCH FROM created_at) * 1000)::bigint,
-       (EXTRACT(EPOCH FROM submitted_at) * 1000)::bigint,
-       (EXTRACT(EPOCH FROM done_at) * 1000)::bigint,
-       operator_message_id, error
-FROM messages
-WHERE id = $1::uuid
-  AND created_at = TIMESTAMPTZ 'epoch' + $2::bigint * INTERVAL '1 millisecond'
-  AND account_id = $3::bigint
 )SQL"};
 
 }  // namespace smsgw::report::sql

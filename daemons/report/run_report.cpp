@@ -10,6 +10,7 @@
 #include "daemon/runtime.h"
 #include "pg/pg.h"
 #include "service.h"
+#include "webhook_dispatcher.h"
 #include "writer.h"
 
 namespace smsgw::report {
@@ -36,27 +37,52 @@ int RunReport(int argc, char** argv) {
     spdlog::critical("{}", pool.status().message());
     return 1;
   }
+  // The writer, the short reads and the exports each get their own connections: a slow export
+  // or a burst of list calls must never hold up the event writer, nor the writer the reads.
+  config::PostgresConfig read_config = config.postgres;
+  config::PostgresConfig export_config = config.postgres;
+  export_config.pool_size = ReportService::kMaxExports;
+  Result<std::unique_ptr<pg::Pool>> read_pool = pg::Pool::Open(read_config);
+  Result<std::unique_ptr<pg::Pool>> export_pool =
+      read_pool.ok() ? pg::Pool::Open(export_config) : Result<std::unique_ptr<pg::Pool>>(read_pool.status());
+  if (!export_pool.ok()) {
+    spdlog::critical("{}", export_pool.status().message());
+    return 1;
+  }
   BatchWriter writer(pool->get());
+  writer.set_retention_days(config.report.retention_days);
   StreamConsumer consumer(OptionsFromConfig(config.report), config.redis, &writer);
   if (Status s = consumer.Init(); !s.ok()) {
     spdlog::critical("{}", s.message());
     return 1;
   }
-  ReportService service(pool->get());
+  ReportService service(read_pool->get(), export_pool->get());
   Result<std::unique_ptr<grpc::Server>> server = StartServer(config.report.listen, &service);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().message());
     return 1;
   }
 
+  config::PostgresConfig callback_config = config.postgres;
+  callback_config.pool_size = 1;
+  Result<std::unique_ptr<pg::Pool>> callback_pool = pg::Pool::Open(callback_config);
+  if (!callback_pool.ok()) {
+    spdlog::critical("{}", callback_pool.status().message());
+    return 1;
+  }
+  WebhookDispatcher dispatcher(DispatcherOptionsFromConfig(config.report), callback_pool->get());
+
   std::thread loop([&] { consumer.Run(); });
+  std::thread callbacks([&] { dispatcher.Run(); });
   daemon::NotifyReady();
   daemon::WaitForStop();
   daemon::NotifyStopping();
 
   // The loop first: its batch is written and acked, or left pending unacked, before we go.
   consumer.Stop();
+  dispatcher.Stop();
   loop.join();
+  callbacks.join();
   server.value()->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server.value()->Wait();
   const ConsumerStats& stats = consumer.stats();

@@ -3,11 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <pqxx/tablewriter>
+#include <algorithm>
 #include <set>
 #include <string_view>
 
+#include "common/time.h"
 #include "copy_rows.h"
 #include "queries.h"
+#include "webhook_queries.h"
 
 namespace smsgw::report {
 
@@ -74,15 +77,38 @@ Status BatchWriter::WriteWithPartitions(const std::vector<MessageUpdate>& update
   return WriteOnce(updates, sqlstate);
 }
 
-Status BatchWriter::Write(const std::vector<MessageUpdate>& updates) {
-  if (updates.empty()) return Status::Ok();
-  std::string sqlstate;
-  return WriteWithPartitions(updates, &sqlstate);
+const std::vector<MessageUpdate>& BatchWriter::WithinRetention(
+    const std::vector<MessageUpdate>& updates, std::vector<MessageUpdate>* kept) {
+  if (retention_days_ <= 0) return updates;
+  // Partitions whose whole UTC day lies more than retention_days back are dropped
+  // (kExpiredPartitions): the same days are refused here.
+  const int64_t first_kept_day = NowMs() / kMsPerDay - retention_days_;
+  auto expired = [&](const MessageUpdate& u) { return u.created_at_ms / kMsPerDay < first_kept_day; };
+  if (std::none_of(updates.begin(), updates.end(), expired)) return updates;
+  for (const MessageUpdate& u : updates) {
+    if (!expired(u)) {
+      kept->push_back(u);
+      continue;
+    }
+    ++expired_rows_;
+    spdlog::warn("report: message {} is from a day past retention ({} days): not written", u.id,
+                 retention_days_);
+  }
+  return *kept;
 }
 
-Status BatchWriter::WriteEach(const std::vector<MessageUpdate>& updates,
+Status BatchWriter::Write(const std::vector<MessageUpdate>& updates) {
+  std::vector<MessageUpdate> kept;
+  const std::vector<MessageUpdate>& rows = WithinRetention(updates, &kept);
+  if (rows.empty()) return Status::Ok();
+  std::string sqlstate;
+  return WriteWithPartitions(rows, &sqlstate);
+}
+
+Status BatchWriter::WriteEach(const std::vector<MessageUpdate>& all,
                               std::vector<std::string>* rejected) {
-  for (const MessageUpdate& u : updates) {
+  std::vector<MessageUpdate> kept;
+  for (const MessageUpdate& u : WithinRetention(all, &kept)) {
     std::string sqlstate;
     Status s = WriteWithPartitions({u}, &sqlstate);
     if (s.ok()) continue;
@@ -129,6 +155,14 @@ Result<std::vector<std::string>> BatchWriter::DropExpiredPartitions(int retentio
   });
   if (!s.ok()) return s;
   return dropped;
+}
+
+Status BatchWriter::PruneExpired(int retention_days) {
+  if (retention_days <= 0) return Status::Ok();
+  return pool_->Transact([&](pqxx::work& tx) {
+    Exec(tx, sql::kPruneStats, retention_days);
+    Exec(tx, sql::kPruneDeliveries, retention_days);
+  });
 }
 
 }  // namespace smsgw::report

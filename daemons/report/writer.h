@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,9 +19,17 @@ class BatchWriter {
   // `pool` must outlive the writer.
   explicit BatchWriter(pg::Pool* pool) : pool_(pool) {}
 
+  // Rows of UTC days older than this many days are not written (0: keep everything). Their
+  // partitions are dropped by retention, and a late event must not create them again (review
+  // m14): it is counted in expired_rows() and logged instead. Set before the writer is shared.
+  void set_retention_days(int days) { retention_days_ = days; }
+  int64_t expired_rows() const { return expired_rows_.load(); }
+
   // Upserts every update in ONE transaction (COPY into a temporary table, then one INSERT ...
   // ON CONFLICT from it): the status only moves up in rank, other columns keep their stored
-  // value where the update has none. When a row has no partition
+  // value where the update has none. Rows past retention are left out (set_retention_days).
+  // The statement triggers of migration 0020 keep message_stats and queue the status callbacks
+  // in the same transaction. When a row has no partition
   // (a created_at outside the days prepared ahead), the partitions of the batch's days are
   // created and the batch is tried once more. The error of the last try otherwise.
   Status Write(const std::vector<MessageUpdate>& updates);
@@ -39,12 +48,20 @@ class BatchWriter {
   // Drops the daily partitions wholly older than `retention_days` (UTC days); their names are
   // returned. retention_days <= 0 keeps everything.
   Result<std::vector<std::string>> DropExpiredPartitions(int retention_days);
+  // Deletes the message_stats rows and the finished callback deliveries of those days too.
+  Status PruneExpired(int retention_days);
 
  private:
   // `sqlstate` receives the SQLSTATE of a statement error, if any.
   Status WriteOnce(const std::vector<MessageUpdate>& updates, std::string* sqlstate);
   Status WriteWithPartitions(const std::vector<MessageUpdate>& updates, std::string* sqlstate);
+  // The updates still within retention; `updates` itself when all are (the usual case).
+  const std::vector<MessageUpdate>& WithinRetention(const std::vector<MessageUpdate>& updates,
+                                                    std::vector<MessageUpdate>* kept);
+
   pg::Pool* pool_;
+  int retention_days_ = 0;
+  std::atomic<int64_t> expired_rows_{0};
 };
 
 // True for the error PostgreSQL gives when a row fits no partition of a partitioned table.

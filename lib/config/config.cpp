@@ -94,6 +94,17 @@ void ReadReport(SectionReader& r, ReportConfig& c) {
   r.Optional("retention_days", c.retention_days);
   r.Optional("consumer", c.consumer);
   r.Optional("metrics_listen", c.metrics_listen);
+  r.Optional("webhook_allow_private", c.webhook_allow_private);
+  r.Optional("webhook_max_connections", c.webhook_max_connections);
+  r.Optional("webhook_max_per_host", c.webhook_max_per_host);
+  r.Optional("webhook_timeout_ms", c.webhook_timeout_ms);
+  r.Optional("webhook_retry_base_ms", c.webhook_retry_base_ms);
+  r.Optional("webhook_give_up_s", c.webhook_give_up_s);
+  r.Check(c.webhook_max_connections > 0, "webhook_max_connections", "must be positive");
+  r.Check(c.webhook_max_per_host > 0, "webhook_max_per_host", "must be positive");
+  r.Check(c.webhook_timeout_ms > 0, "webhook_timeout_ms", "must be positive");
+  r.Check(c.webhook_retry_base_ms > 0, "webhook_retry_base_ms", "must be positive");
+  r.Check(c.webhook_give_up_s > 0, "webhook_give_up_s", "must be positive");
   r.Check(c.batch_max_ms > 0, "batch_max_ms", "must be positive");
   r.Check(c.batch_max_rows > 0, "batch_max_rows", "must be positive");
   r.Check(c.retention_days > 0, "retention_days", "must be positive");

@@ -68,6 +68,13 @@ struct ReportConfig {
   int retention_days = 90;
   std::string consumer;
   std::string metrics_listen;
+  // Status callbacks (webhooks and Kannel dlr-urls), smsgw-report(8).
+  bool webhook_allow_private = false;  // may callbacks go to private or loopback addresses?
+  int webhook_max_connections = 64;    // at once, in all
+  int webhook_max_per_host = 8;        // at once, to one host
+  int webhook_timeout_ms = 10000;      // per attempt
+  int webhook_retry_base_ms = 10000;   // first retry after about this, then doubling (1 h at most)
+  int webhook_give_up_s = 86400;       // no attempt later than this after the status change
 };
 
 struct OperatorConfig {

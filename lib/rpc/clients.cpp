@@ -105,4 +105,73 @@ Result<v1::MessageRecord> ReportClient::GetMessage(int64_t account_id, const std
   return reply;
 }
 
+namespace {
+
+// smsgw-report names the bad field first ("cursor: ..."): that message is the caller's answer
+// (a 400's detail, smsctl's error line) as it is, without the call's name in front.
+Status ReportStatus(const grpc::Status& status, std::string_view what) {
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return Status::InvalidArgument(status.error_message());
+  return FromGrpc(status, what);
+}
+
+}  // namespace
+
+Result<v1::MessageRecord> ReportClient::GetMessageAnyAccount(const std::string& message_id) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline_);
+  v1::GetMessageRequest req;
+  req.set_message_id(message_id);
+  req.set_any_account(true);
+  v1::MessageRecord reply;
+  grpc::Status s = stub_->GetMessage(&ctx, req, &reply);
+  if (!s.ok()) return ReportStatus(s, "report GetMessage");
+  return reply;
+}
+
+Result<v1::ListMessagesReply> ReportClient::ListMessages(const v1::ListMessagesRequest& request) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline_);
+  v1::ListMessagesReply reply;
+  grpc::Status s = stub_->ListMessages(&ctx, request, &reply);
+  if (!s.ok()) return ReportStatus(s, "report ListMessages");
+  return reply;
+}
+
+Result<v1::StatsReply> ReportClient::GetStats(const v1::StatsRequest& request) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline_);
+  v1::StatsReply reply;
+  grpc::Status s = stub_->GetStats(&ctx, request, &reply);
+  if (!s.ok()) return ReportStatus(s, "report GetStats");
+  return reply;
+}
+
+Result<v1::ListWebhooksReply> ReportClient::ListWebhooks(const v1::ListWebhooksRequest& request) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, deadline_);
+  v1::ListWebhooksReply reply;
+  grpc::Status s = stub_->ListWebhooks(&ctx, request, &reply);
+  if (!s.ok()) return ReportStatus(s, "report ListWebhooks");
+  return reply;
+}
+
+Status ReportClient::ExportMessages(const v1::ExportRequest& request,
+                                    const std::function<bool(const v1::ExportChunk&)>& on_chunk) {
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientReader<v1::ExportChunk>> reader = stub_->ExportMessages(&ctx, request);
+  v1::ExportChunk chunk;
+  bool cancelled = false;
+  while (reader->Read(&chunk)) {
+    if (!on_chunk(chunk)) {
+      cancelled = true;
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (cancelled) return Status::Unavailable("report ExportMessages: cancelled by the receiver");
+  if (!s.ok()) return ReportStatus(s, "report ExportMessages");
+  return Status::Ok();
+}
+
 }  // namespace smsgw::rpc

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,6 +45,17 @@ class ReportClient {
                         std::chrono::milliseconds deadline = std::chrono::milliseconds(3000));
   // kNotFound when the message is not (yet) known for that account.
   Result<v1::MessageRecord> GetMessage(int64_t account_id, const std::string& message_id);
+  // The message whichever account it belongs to (administrators: smsctl).
+  Result<v1::MessageRecord> GetMessageAnyAccount(const std::string& message_id);
+  // kInvalidArgument naming the field ("cursor: ...") for a bad request.
+  Result<v1::ListMessagesReply> ListMessages(const v1::ListMessagesRequest& request);
+  Result<v1::StatsReply> GetStats(const v1::StatsRequest& request);
+  Result<v1::ListWebhooksReply> ListWebhooks(const v1::ListWebhooksRequest& request);
+  // Streams an export: each chunk goes to `on_chunk` as it arrives (on the calling thread);
+  // returning false cancels the export (the result is then kUnavailable). No deadline: an
+  // export lasts as long as its rows take.
+  Status ExportMessages(const v1::ExportRequest& request,
+                        const std::function<bool(const v1::ExportChunk&)>& on_chunk);
 
  private:
   std::unique_ptr<v1::Report::Stub> stub_;

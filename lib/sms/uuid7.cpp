@@ -40,6 +40,9 @@ uint32_t RandomCounterSeed() {
   return ((uint32_t{b[0]} << 8) | b[1]) % kCounterSeedLimit;
 }
 
+// The text form of an id of time `ms` with 12 bits `rand_a` and random bits in b[8..15].
+std::string Format(int64_t ms, uint32_t rand_a, std::array<unsigned char, 16>& b);
+
 // The last (timestamp, counter) this thread used; ids of one thread strictly increase from it.
 struct Clock {
   int64_t last_ms = -1;
@@ -64,10 +67,27 @@ std::string NewUuidV7() {
 
   std::array<unsigned char, 16> b{};
   RandomBytes(b.data() + 8, 8);
+  return Format(ms, clock.counter, b);
+}
+
+std::string UuidV7At(int64_t unix_ms, uint64_t random) {
+  std::array<unsigned char, 16> b{};
+  // splitmix64 of `random`, so nearby values give unrelated ids.
+  uint64_t z = random + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<unsigned char>(z >> (8 * i));
+  return Format(unix_ms, static_cast<uint32_t>(random & kCounterMax), b);
+}
+
+namespace {
+
+std::string Format(int64_t ms, uint32_t rand_a, std::array<unsigned char, 16>& b) {
   const uint64_t ts = static_cast<uint64_t>(ms) & 0xFFFFFFFFFFFFULL;
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ts >> (40 - 8 * i));
-  b[6] = static_cast<unsigned char>(0x70 | (clock.counter >> 8));  // version 7
-  b[7] = static_cast<unsigned char>(clock.counter & 0xFF);
+  b[6] = static_cast<unsigned char>(0x70 | (rand_a >> 8));  // version 7
+  b[7] = static_cast<unsigned char>(rand_a & 0xFF);
   b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3F));  // variant 10
 
   static constexpr char kHex[] = "0123456789abcdef";
@@ -80,6 +100,8 @@ std::string NewUuidV7() {
   }
   return text;
 }
+
+}  // namespace
 
 bool IsUuid(std::string_view text) {
   if (text.size() != kUuidTextSize) return false;

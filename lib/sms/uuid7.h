@@ -17,6 +17,10 @@ namespace smsgw::sms {
 // Thread-safe.
 std::string NewUuidV7();
 
+// A UUIDv7 of a chosen time, its other bits drawn from `random` (tests and benchmarks that
+// must place a message on a given day or share one millisecond between several ids). Pure.
+std::string UuidV7At(int64_t unix_ms, uint64_t random);
+
 // True for any UUID in 8-4-4-4-12 hex form (any version; hex digits in either case).
 bool IsUuid(std::string_view text);
 

@@ -18,6 +18,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <random>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "keys/keys.h"
@@ -50,17 +51,7 @@ std::mt19937_64& Rng() {
 }
 
 // A UUIDv7 whose time is `ms` (to place a message on a day of our choosing).
-std::string UuidV7At(int64_t ms) {
-  const uint64_t r = Rng()();
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-7%03llx-%04llx-%012llx",
-                static_cast<unsigned long long>(ms >> 16),
-                static_cast<unsigned long long>(ms & 0xffff),
-                static_cast<unsigned long long>(r & 0xfff),
-                static_cast<unsigned long long>(0x8000 | ((r >> 12) & 0x3fff)),
-                static_cast<unsigned long long>((r >> 26) & 0xffffffffffffULL));
-  return buf;
-}
+std::string UuidV7At(int64_t ms) { return sms::UuidV7At(ms, Rng()()); }
 
 // Polls `done` until it holds or the deadline passes; never a fixed sleep.
 bool WaitFor(const std::function<bool()>& done) {
@@ -383,7 +374,7 @@ TEST_F(ReportPgTest, EventsBecomeRowsAckedDeletedAndServedOverGrpc) {
   EXPECT_EQ(consumer.stats().events_written.load(), 15);
 
   // The same rows through the Report service, over a real channel.
-  ReportService service(pool_.get());
+  ReportService service(pool_.get(), pool_.get());
   int port = 0;
   Result<std::unique_ptr<grpc::Server>> server = StartServer("127.0.0.1:0", &service, &port);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -550,6 +541,83 @@ TEST_F(ReportPgTest, FailedBatchStaysPendingAndIsTakenOver) {
   EXPECT_EQ(row->done_ms, now + 2);
 }
 
+// A writer slower than claim_idle_ms (here: the table is locked meanwhile) does not make its
+// consumer take back its own pending entries and gather them twice: XAUTOCLAIM names no owner,
+// so claims wait while the consumer holds entries that old.
+TEST_F(ReportPgTest, SlowWriterDoesNotReclaimItsOwnEntries) {
+  ConsumerOptions o = Options("report-slow");
+  o.claim_idle_ms = 300;
+  o.claim_interval_ms = 50;
+  pqxx::connection blocker(pg_config_.dsn);
+  pqxx::work lock(blocker);
+  lock.exec0("LOCK TABLE messages IN EXCLUSIVE MODE");  // the upsert waits for it
+  StreamConsumer& consumer = StartConsumer(o, writer_.get());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(sms::NewUuidV7());
+    Add(Accepted(ids.back(), i));
+  }
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().entries_read.load() >= 20; }));
+  // Well past claim_idle_ms with the batch stuck in the writer, and later entries gathered.
+  const auto until = std::chrono::steady_clock::now() + milliseconds(1500);
+  for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+    if (i < 5) {
+      ids.push_back(sms::NewUuidV7());
+      Add(Accepted(ids.back(), 100 + i));
+    }
+    std::this_thread::sleep_for(milliseconds(100));  // the load's pace, not a synchronisation
+  }
+  lock.commit();
+  ASSERT_TRUE(WaitFor([&] { return Read(ids.back()).has_value() && StreamLength() == 0; }));
+  EXPECT_EQ(consumer.stats().entries_claimed.load(), 0);
+  EXPECT_EQ(consumer.stats().entries_read.load(), 25);
+  for (const std::string& id : ids) EXPECT_TRUE(Read(id).has_value()) << id;
+}
+
+// The statement trigger's plan is made for the first batch a connection writes and then kept:
+// planned for a one-row batch it once was a nested loop over the transition tables, and a batch
+// of 20,000 rows then took minutes. On one connection, tiny batches first, then a big one: its
+// time must stay linear. The bound is some 40 times what it takes here; the quadratic plan
+// took over a minute.
+TEST_F(ReportPgTest, BigBatchAfterTinyOnesStaysLinear) {
+  config::PostgresConfig one = pg_config_;
+  one.pool_size = 1;
+  Result<std::unique_ptr<pg::Pool>> pool = pg::Pool::Open(one);
+  ASSERT_TRUE(pool.ok()) << pool.status().ToString();
+  BatchWriter writer(pool->get());
+  auto updates = [&](const std::vector<std::string>& ids, v1::MessageStatus status) {
+    std::vector<MessageUpdate> out;
+    for (const std::string& id : ids) {
+      MessageUpdate u;
+      u.id = id;
+      u.account_id = account_;
+      u.created_at_ms = sms::UuidV7TimeMs(id).value();
+      u.status = status;
+      u.callback_url = "https://hooks.example.com/sms";  // such rows take the join
+      out.push_back(std::move(u));
+    }
+    std::sort(out.begin(), out.end(), [](const MessageUpdate& a, const MessageUpdate& b) { return a.id < b.id; });
+    return out;
+  };
+  const std::string first = sms::NewUuidV7();
+  ASSERT_TRUE(writer.Write(updates({first}, v1::STATUS_ACCEPTED)).ok());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(writer.Write(updates({first}, i % 2 == 0 ? v1::STATUS_SUBMITTED : v1::STATUS_DELIVERED)).ok());
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20000; ++i) ids.push_back(sms::NewUuidV7());
+  ASSERT_TRUE(writer.Write(updates(ids, v1::STATUS_ACCEPTED)).ok());
+  const auto started = std::chrono::steady_clock::now();
+  Status s = writer.Write(updates(ids, v1::STATUS_SUBMITTED));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_LT(seconds, 30.0);
+  pqxx::nontransaction tx(*db_);
+  EXPECT_EQ(tx.exec_params1("SELECT messages FROM message_stats WHERE account_id = $1 AND status = 'submitted'",
+                            account_)[0].as<int64_t>(),
+            20000);
+}
+
 // The writer alone: status only moves up across batches, and a second final outcome keeps the
 // first one's time and error.
 TEST_F(ReportPgTest, UpsertNeverMovesStatusDown) {
@@ -626,6 +694,187 @@ TEST_F(ReportPgTest, MissingPartitionIsCreatedAndExpiredOnesDropped) {
   Result<std::vector<std::string>> none = writer_->DropExpiredPartitions(0);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
+}
+
+// Review m1: a message already delivered (no error) that later gets another final outcome
+// (an expiry, a dead letter's failure) keeps its status, time and empty error: the other
+// outcome's error text never lands on it.
+TEST_F(ReportPgTest, FinalStatusNeverTakesAnotherOutcomesError) {
+  const std::string id = sms::NewUuidV7();
+  const int64_t created = sms::UuidV7TimeMs(id).value();
+  MessageUpdate delivered;
+  delivered.id = id;
+  delivered.account_id = account_;
+  delivered.created_at_ms = created;
+  delivered.status = v1::STATUS_DELIVERED;
+  delivered.done_at_ms = created + 7;
+  ASSERT_TRUE(writer_->Write({delivered}).ok());
+  for (v1::MessageStatus other : {v1::STATUS_EXPIRED, v1::STATUS_FAILED}) {
+    MessageUpdate late = delivered;
+    late.status = other;
+    late.done_at_ms = created + 99;
+    late.error = "hold expired before it was sent";
+    ASSERT_TRUE(writer_->Write({late}).ok());
+  }
+  std::optional<Row> row = Read(id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->status, "delivered");
+  EXPECT_FALSE(row->error.has_value()) << *row->error;
+  EXPECT_EQ(row->done_ms, created + 7);
+  // The same final status again (a duplicate receipt) may still fill in what was missing.
+  MessageUpdate again = delivered;
+  again.error = "stat:DELIVRD err:000";
+  ASSERT_TRUE(writer_->Write({again}).ok());
+  EXPECT_EQ(Read(id)->error, "stat:DELIVRD err:000");
+}
+
+// Review m14: an event that arrives for a day retention has dropped is acked and not written;
+// its day's partition is not created again. A day inside retention still gets its partition.
+TEST_F(ReportPgTest, LateEventForADroppedDayDoesNotRecreateItsPartition) {
+  BatchWriter retaining(pool_.get());
+  retaining.set_retention_days(1000);
+  ConsumerOptions o = Options("report-retention");
+  StreamConsumer& consumer = StartConsumer(o, &retaining);
+  const int64_t dropped_day = NowMs() - (1500 + static_cast<int64_t>(Rng()() % 400)) * kMsPerDay;
+  const int64_t kept_day = NowMs() - (500 + static_cast<int64_t>(Rng()() % 400)) * kMsPerDay;
+  const std::string late = UuidV7At(dropped_day);
+  const std::string kept = UuidV7At(kept_day);
+  ASSERT_FALSE(TableExists(PartitionOf(dropped_day)));
+  Add(Event(late, v1::STATUS_DELIVERED, NowMs()));
+  Add(Accepted(kept, 5));
+  ASSERT_TRUE(WaitFor([&] { return Read(kept).has_value() && StreamLength() == 0 && PendingCount() == 0; }))
+      << "XLEN " << StreamLength();
+  EXPECT_FALSE(Read(late).has_value());
+  EXPECT_FALSE(TableExists(PartitionOf(dropped_day)));
+  EXPECT_TRUE(TableExists(PartitionOf(kept_day)));
+  EXPECT_EQ(retaining.expired_rows(), 1);
+  EXPECT_EQ(consumer.stats().events_written.load(), 2);
+}
+
+// The stats aggregate (message_stats, kept by the statement triggers of migration 0020)
+// equals a full count of the rows, after events in any order, duplicates, late costs, and two
+// writers updating the same messages at once.
+TEST_F(ReportPgTest, StatsAggregateMatchesTheRowsUnderConcurrentWriters) {
+  constexpr int kMessages = 300;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kMessages; ++i) {
+    // Spread over three days and many hours.
+    ids.push_back(UuidV7At(NowMs() - static_cast<int64_t>(Rng()() % (3 * kMsPerDay))));
+  }
+  ASSERT_TRUE(writer_->EnsurePartitions(4, 1).ok());
+  auto events_for = [&](uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<MessageUpdate> all;
+    for (int round = 0; round < 4; ++round) {
+      for (const std::string& id : ids) {
+        MessageUpdate u;
+        u.id = id;
+        u.account_id = account_;
+        u.created_at_ms = sms::UuidV7TimeMs(id).value();
+        const v1::MessageStatus statuses[] = {v1::STATUS_ACCEPTED, v1::STATUS_SUBMITTED, v1::STATUS_DELIVERED,
+                                              v1::STATUS_UNDELIVERED, v1::STATUS_FAILED};
+        u.status = statuses[rng() % 5];
+        if (u.status == v1::STATUS_ACCEPTED) u.cost = static_cast<int64_t>(id[35] % 7 + 1);  // one cost per id
+        all.push_back(u);
+      }
+    }
+    std::shuffle(all.begin(), all.end(), rng);
+    return all;
+  };
+  auto write_all = [&](BatchWriter* w, std::vector<MessageUpdate> all) {
+    for (size_t i = 0; i < all.size(); i += 97) {
+      std::vector<MessageUpdate> batch(all.begin() + static_cast<long>(i),
+                                       all.begin() + static_cast<long>(std::min(all.size(), i + 97)));
+      std::sort(batch.begin(), batch.end(), [](const MessageUpdate& a, const MessageUpdate& b) { return a.id < b.id; });
+      batch.erase(std::unique(batch.begin(), batch.end(),
+                              [](const MessageUpdate& a, const MessageUpdate& b) { return a.id == b.id; }),
+                  batch.end());
+      Status s;
+      for (int attempt = 0; attempt < 5; ++attempt) {  // a deadlock victim retries, as the consumer does
+        s = w->Write(batch);
+        if (s.ok()) break;
+      }
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+  };
+  BatchWriter second(pool_.get());
+  std::thread other([&] { write_all(&second, events_for(2)); });
+  write_all(writer_.get(), events_for(1));
+  other.join();
+
+  pqxx::nontransaction tx(*db_);
+  const std::string truth = tx.exec_params1(R"SQL(
+    SELECT string_agg(format('%s %s %s %s', h, status, n, c), '; ' ORDER BY h, status) FROM (
+      SELECT date_trunc('hour', created_at, 'UTC') AS h, status, count(*) AS n, COALESCE(sum(cost), 0) AS c
+      FROM messages WHERE account_id = $1 GROUP BY 1, 2) t)SQL", account_)[0].as<std::string>("");
+  const std::string stats = tx.exec_params1(R"SQL(
+    SELECT string_agg(format('%s %s %s %s', hour, status, messages, cost), '; ' ORDER BY hour, status)
+    FROM message_stats WHERE account_id = $1 AND messages <> 0)SQL", account_)[0].as<std::string>("");
+  EXPECT_FALSE(truth.empty());
+  EXPECT_EQ(stats, truth);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM messages WHERE account_id = $1", account_)[0].as<int>(), kMessages);
+}
+
+// Status changes of messages with a callback_url queue one webhook each (submitted, then the
+// final status), in the transaction that writes them; a dlr_url queues the types its mask asks
+// for; a callback_url that arrives after the receipt is told the state reached.
+TEST_F(ReportPgTest, StatusChangesQueueTheirCallbacks) {
+  StartConsumer(Options("report-callbacks"), writer_.get());
+  const int64_t now = NowMs();
+  const std::string hooked = sms::NewUuidV7();
+  const std::string plain = sms::NewUuidV7();
+  const std::string late = sms::NewUuidV7();
+  const std::string kannel = sms::NewUuidV7();
+  v1::StatusEvent a = Accepted(hooked, 10);
+  a.set_callback_url("https://hooks.example.com/sms");
+  Add(a);
+  Add(Accepted(plain, 10));
+  v1::StatusEvent k = Accepted(kannel, 10);
+  k.set_dlr_url("https://kannel.example.com/dlr?t=%d&id=%I");
+  k.set_dlr_mask(1 | 16);
+  Add(k);
+  ASSERT_TRUE(WaitFor([&] { return Read(hooked) && Read(plain) && Read(kannel) && StreamLength() == 0; }));
+  for (const std::string& id : {hooked, plain, kannel}) Add(Event(id, v1::STATUS_SUBMITTED, now + 10));
+  ASSERT_TRUE(WaitFor([&] { return Read(hooked)->status == "submitted" && StreamLength() == 0; }));
+  v1::StatusEvent undelivered = Event(hooked, v1::STATUS_UNDELIVERED, now + 20);
+  undelivered.set_error("absent subscriber");
+  Add(undelivered);
+  Add(Event(plain, v1::STATUS_DELIVERED, now + 20));
+  Add(Event(kannel, v1::STATUS_DELIVERED, now + 20));
+  Add(Event(hooked, v1::STATUS_DELIVERED, now + 30));  // a second outcome: no callback
+  // Out of order: the receipt first, the accepted event with the callback_url after it.
+  Add(Event(late, v1::STATUS_SUBMITTED, now + 10));
+  Add(Event(late, v1::STATUS_DELIVERED, now + 20));
+  ASSERT_TRUE(WaitFor([&] { return Read(late) && Read(kannel)->status == "delivered" && StreamLength() == 0; }));
+  v1::StatusEvent la = Accepted(late, 10);
+  la.set_callback_url("https://hooks.example.com/late");
+  Add(la);
+  ASSERT_TRUE(WaitFor([&] { return Read(late)->cost.has_value() && StreamLength() == 0; }));
+
+  pqxx::nontransaction tx(*db_);
+  auto told = [&](const std::string& id) {
+    return tx.exec_params1("SELECT COALESCE(string_agg(kind || ':' || status, ',' ORDER BY id), '') "
+                           "FROM webhook_deliveries WHERE message_id = $1::uuid",
+                           id)[0]
+        .as<std::string>();
+  };
+  EXPECT_EQ(told(hooked), "webhook:submitted,webhook:undelivered");
+  EXPECT_EQ(told(plain), "");
+  EXPECT_EQ(told(kannel), "dlr:delivered");  // mask 1|16: not the submitted (8)
+  EXPECT_EQ(told(late), "webhook:delivered,webhook:submitted");
+  nlohmann::json body = nlohmann::json::parse(
+      tx.exec_params1("SELECT body FROM webhook_deliveries WHERE message_id = $1::uuid AND status = 'undelivered'",
+                      hooked)[0]
+          .as<std::string>());
+  EXPECT_EQ(body["message_id"], hooked);
+  EXPECT_EQ(body["status"], "undelivered");
+  EXPECT_EQ(body["error"], "absent subscriber");
+  EXPECT_EQ(body["to"], "+989121234567");
+  EXPECT_EQ(body["at"].get<std::string>().size(), 24u);
+  nlohmann::json dlr = nlohmann::json::parse(
+      tx.exec_params1("SELECT body FROM webhook_deliveries WHERE message_id = $1::uuid", kannel)[0].as<std::string>());
+  EXPECT_EQ(dlr["type"], 1);
+  EXPECT_EQ(dlr["smsc"], "sim");
 }
 
 }  // namespace

@@ -227,9 +227,9 @@ TEST_F(ApiAppTest, UnknownPathIs404Problem) {
 }
 
 TEST_F(ApiAppTest, WrongMethodIs405WithAllow) {
-  HttpResponse r = Handle(Request("GET", "/v1/messages"));
+  HttpResponse r = Handle(Request("DELETE", "/v1/messages"));  // POST sends, GET lists
   EXPECT_EQ(r.status, 405);
-  EXPECT_EQ(r.Get("Allow"), "POST");
+  EXPECT_EQ(r.Get("Allow"), "POST, GET");
   EXPECT_EQ(Body(r)["code"], "method_not_allowed");
   r = Handle(Request("DELETE", "/v1/balance"));
   EXPECT_EQ(r.status, 405);

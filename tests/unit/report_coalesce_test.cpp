@@ -139,6 +139,24 @@ TEST(ReportCoalesce, OrderOfArrivalDoesNotMatter) {
   EXPECT_EQ(in_order, doubled);
 }
 
+// Review m15: where status callbacks go travels with the accepted event into the row.
+TEST(ReportCoalesce, CallbackTargetsComeFromTheAcceptedEvent) {
+  v1::StatusEvent hooked = Accepted(kId1);
+  hooked.set_callback_url("https://hooks.example.com/sms");
+  v1::StatusEvent kannel = Accepted(kId2);
+  kannel.set_dlr_url("http://k.example/dlr?t=%d");
+  kannel.set_dlr_mask(19);
+  std::vector<MessageUpdate> out = Coalesce({Event(kId1, v1::STATUS_DELIVERED, 9), hooked, kannel});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].callback_url, "https://hooks.example.com/sms");
+  EXPECT_FALSE(out[0].dlr_url.has_value());
+  EXPECT_FALSE(out[0].dlr_mask.has_value());
+  EXPECT_FALSE(out[1].callback_url.has_value());
+  EXPECT_EQ(out[1].dlr_url, "http://k.example/dlr?t=%d");
+  EXPECT_EQ(out[1].dlr_mask, 19);
+  EXPECT_FALSE(Coalesce({Accepted(kId1)})[0].callback_url.has_value());
+}
+
 TEST(ReportCoalesce, StatusNeverMovesDown) {
   std::vector<MessageUpdate> out =
       Coalesce({Event(kId1, v1::STATUS_SUBMITTED, 2000), Event(kId1, v1::STATUS_ACCEPTED, 1000)});

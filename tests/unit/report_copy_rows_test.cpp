@@ -24,6 +24,9 @@ TEST(ReportCopyRows, OneLinePerUpdateInColumnOrder) {
   full.operator_name = "sim";
   full.operator_message_id = "op";
   full.error = "";
+  full.callback_url = "https://h.example/cb";
+  full.dlr_url = "http://k.example/dlr?t=%d";
+  full.dlr_mask = 19;
 
   MessageUpdate bare;
   bare.id = "018f3a5b-7c01-7abc-8def-0123456789ab";
@@ -32,9 +35,10 @@ TEST(ReportCopyRows, OneLinePerUpdateInColumnOrder) {
 
   EXPECT_EQ(CopyRows({full, bare}),
             "018f3a5b-7c00-7abc-8def-0123456789ab\t42\t1716000000000\tdelivered\t+989121234567\t"
-            "SMSGW\tucs2\t2\t-5\texpress\tr\t1716000000100\t1716000000200\tsim\top\t\n"
+            "SMSGW\tucs2\t2\t-5\texpress\tr\t1716000000100\t1716000000200\tsim\top\t\t"
+            "https://h.example/cb\thttp://k.example/dlr?t=%d\t19\n"
             "018f3a5b-7c01-7abc-8def-0123456789ab\t\\N\t7\tsubmitted\t\\N\t\\N\t\\N\t\\N\t\\N\t"
-            "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
+            "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
   EXPECT_EQ(CopyRows({}), "");
 }
 
@@ -44,9 +48,9 @@ TEST(ReportCopyRows, EscapesWhatCopyWouldReadAsStructure) {
   u.status = v1::STATUS_FAILED;
   u.error = "a\tb\nc\rd\\e \\N";
   const std::string text = CopyRows({u});
-  EXPECT_NE(text.find("\ta\\tb\\nc\\rd\\\\e \\\\N\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\ta\\tb\\nc\\rd\\\\e \\\\N\t"), std::string::npos) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\t'), 15);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\t'), 18);
 }
 
 }  // namespace

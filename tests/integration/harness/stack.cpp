@@ -150,7 +150,7 @@ void Stack::WriteConfig() {
       << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
       << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n\n"
       << "[sched]\nledger_address = \"" << ledger_address() << "\"\nconsumer = \"test\"\n\n"
-      << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n\n"
+      << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n" << options_.report_toml << "\n"
       << "[[operators]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = " << smsc_port_
       << "\nsystem_id = \"smsgw\"\npassword = \"secret\"\nreconnect_max_s = 1\n\n"
       << "[log]\nlevel = \"debug\"\n"

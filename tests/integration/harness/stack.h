@@ -46,6 +46,7 @@ class Stack {
     std::vector<std::string> sim_args;  // extra flags for smsgw-smsc-sim (faults)
     std::string extra_toml;             // appended to the generated config as is
     std::string api_toml;               // lines added to the generated [api] section
+    std::string report_toml;            // lines added to the generated [report] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
   };

@@ -54,6 +54,7 @@ int SmsctlMain(int argc, char** argv) {
   AddAccountCommands(app, ctx, run);
   AddMoneyCommands(app, ctx, run);
   AddMigrateCommand(app, ctx, run);
+  AddDlqCommands(app, ctx, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

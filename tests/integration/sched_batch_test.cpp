@@ -195,12 +195,14 @@ TEST(SchedBatchTest, ReceiptMatchAnswersTheSameWhenRunAgain) {
   delivered.state = smpp::ReceiptState::kDelivered;
   smpp::Receipt undelivered;
   undelivered.state = smpp::ReceiptState::kUndelivered;
+  sched::ReceiptSettings settings;
+  settings.receipt_ttl_s = 3600;
   auto match = [&](const std::string& op_id, smpp::Receipt receipt) {
     receipt.message_id = op_id;
-    Result<std::vector<redis::Reply>> replies =
-        r.PipelineScripts({sched::MatchReceiptCommand("op", receipt, 3600)}, {&sched::MatchReceiptScript()});
+    Result<std::vector<redis::Reply>> replies = r.PipelineScripts(
+        {sched::MatchReceiptCommand("op", op_id, receipt, settings, 1000)}, {&sched::MatchReceiptScript()});
     EXPECT_TRUE(replies.ok());
-    Result<sched::MatchedReceipt> m = sched::ReadReceiptMatch(replies->at(0), receipt, 1);
+    Result<sched::MatchedReceipt> m = sched::ReadReceiptMatch(replies->at(0), 1);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? *m : sched::MatchedReceipt{};
   };
@@ -219,7 +221,8 @@ TEST(SchedBatchTest, ReceiptMatchAnswersTheSameWhenRunAgain) {
     EXPECT_EQ(two.match, sched::ReceiptMatch::kFinal) << "run " << run;
     EXPECT_EQ(two.event.status(), v1::STATUS_UNDELIVERED);  // one part was
   }
-  EXPECT_EQ(match("nobody", delivered).match, sched::ReceiptMatch::kUnknown);
+  EXPECT_EQ(match("nobody", delivered).match, sched::ReceiptMatch::kParked);
+  EXPECT_EQ(match("nobody", delivered).match, sched::ReceiptMatch::kParked);  // parked once
   // Matched keys are kept only a short while, not for the receipt TTL.
   Result<redis::Reply> ttl = r.Run({"TTL", "dlr:op:one"});
   ASSERT_TRUE(ttl.ok());

@@ -48,6 +48,10 @@ class Stack {
     std::string api_toml;               // lines added to the generated [api] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
+    std::string sched_toml;     // lines added to the generated [sched] section
+    std::string operator_toml;  // lines added to the generated [[operators]] table
+    bool sched_consumer = true;  // consumer = "test"; false: each instance names itself
+    int sched_instances = 1;     // more run as "smsgw-sched-2", ... on the same config
   };
 
   Stack();
@@ -65,8 +69,10 @@ class Stack {
 
   // The daemon or simulator process by name ("smsgw-sched"), or null if not started.
   Process* process(const std::string& name);
-  // Starts (again) one of the daemons, as systemd's Restart= would.
+  // Starts (again) one of the daemons, as systemd's Restart= would ("smsgw-sched-2" is a
+  // second scheduler instance).
   void Start(const std::string& name);
+  int smsc_port() const { return smsc_port_; }
   void StopAll();
 
   // Runs the built smsctl with --config <this stack's config> and `args`.

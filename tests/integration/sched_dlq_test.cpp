@@ -23,14 +23,14 @@ int64_t Int(Stack& stack, const redis::Command& cmd) {
 
 TEST(SchedDlqTest, FailuresAreDeadLetteredRefundedAndReplayed) {
   Stack::Options options;
-  // Destinations +98999... are refused for good; a third of the others fail transiently.
-  options.sim_args = {"--reject-prefix", "98999", "--transient-rate", "0.3", "--seed", "7"};
+  // Destinations +98935... are refused for good; a third of the others fail transiently.
+  options.sim_args = {"--reject-prefix", "98935", "--transient-rate", "0.3", "--seed", "7"};
   options.sched_toml = "max_attempts = 2\n";
   Stack stack(options);
   auto [account, key] = stack.CreateFundedAccount("dlq", 10, 130);
   std::vector<std::string> refused, others;
-  for (int i = 0; i < 3; ++i) refused.push_back(Send(stack, key, R"({"to":"+9899912345)" + std::to_string(i) + R"(","text":"no"})"));
-  for (int i = 0; i < 10; ++i) others.push_back(Send(stack, key, R"({"to":"+9891212345)" + std::to_string(i) + R"(","text":"yes"})"));
+  for (int i = 0; i < 3; ++i) refused.push_back(Send(stack, key, R"({"to":"+98935123456)" + std::to_string(i) + R"(","text":"no"})"));
+  for (int i = 0; i < 10; ++i) others.push_back(Send(stack, key, R"({"to":"+98912123456)" + std::to_string(i) + R"(","text":"yes"})"));
   for (const std::string& id : refused) {
     EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "failed"; })) << stack.MessageStatus(key, id);
   }

@@ -39,7 +39,7 @@ TEST(SchedFairnessTest, SmallAccountsAndExpressGoThroughAFlood) {
   auto [flood, flood_key] = stack.CreateFundedAccount("flood", 1, kFlood);
   for (int b = 0; b < kFlood / 1000; ++b) {
     nlohmann::json to = nlohmann::json::array();
-    for (int i = 0; i < 1000; ++i) to.push_back("+9891" + std::to_string(30000000 + b * 1000 + i));
+    for (int i = 0; i < 1000; ++i) to.push_back("+98912" + std::to_string(1000000 + b * 1000 + i));
     HttpResponse r = stack.Api("POST", "/v1/messages/batch", nlohmann::json{{"to", to}, {"text", "flood"}}.dump(), flood_key);
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_EQ(r.Json().at("accepted"), 1000);
@@ -78,7 +78,7 @@ TEST(SchedFairnessTest, SmallAccountsAndExpressGoThroughAFlood) {
   auto send_small = [&](size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
       nlohmann::json numbers = nlohmann::json::array();
-      for (int k = 0; k < kPerSmall; ++k) numbers.push_back("+9891" + std::to_string(40000000 + i * kPerSmall + k));
+      for (int k = 0; k < kPerSmall; ++k) numbers.push_back("+98935" + std::to_string(1000000 + i * kPerSmall + k));
       HttpResponse r = stack.Api("POST", "/v1/messages/batch",
                                  nlohmann::json{{"to", numbers}, {"text", "small"}}.dump(), small[i].second);
       EXPECT_EQ(r.status, 200) << r.body;

@@ -18,12 +18,13 @@ std::vector<std::string> SendMany(Stack& stack, const std::string& key, int n, c
   for (int sent = 0; sent < n;) {
     const int batch = std::min(500, n - sent);
     nlohmann::json to = nlohmann::json::array();
-    for (int i = 0; i < batch; ++i) to.push_back("+9891" + std::to_string(20000000 + sent + i));
+    for (int i = 0; i < batch; ++i) to.push_back("+98912" + std::to_string(1000000 + sent + i));
     nlohmann::json body = {{"to", to}, {"text", tag + " flood"}};
     HttpResponse r = stack.Api("POST", "/v1/messages/batch", body.dump(), key);
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) break;
-    for (const auto& item : r.Json().at("results")) {
+    const nlohmann::json reply = r.Json();  // kept: the loop must not walk a temporary
+    for (const auto& item : reply.at("results")) {
       if (item.value("status", "") == "accepted") ids.push_back(item.at("id").get<std::string>());
     }
     sent += batch;

@@ -2,6 +2,7 @@
 // `smsctl dlq list|show|replay|purge` works on what is there (issue 6, item 6).
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "rpc/clients.h"
@@ -80,7 +81,15 @@ TEST(SchedDlqTest, FailuresAreDeadLetteredRefundedAndReplayed) {
   EXPECT_NE(poor.err.find("account " + std::to_string(account)), std::string::npos) << poor.err;
   EXPECT_EQ(static_cast<int64_t>(nlohmann::json::parse(poor.out).size()), dead - 1);
   ASSERT_TRUE(ledger.Refund(account, kHold, "test").ok());
-  CommandResult replay = stack.Smsctl({"dlq", "replay", "--all", "-o", "json"});
+  // The one left, by its entry id (replayed ones that fail again are new dead letters by now).
+  std::set<std::string> done;
+  for (const auto& r : nlohmann::json::parse(poor.out)) done.insert(r.at("entry").get<std::string>());
+  std::vector<std::string> args{"dlq", "replay", "-o", "json"};
+  for (const auto& row : rows) {
+    if (done.count(row.at("entry").get<std::string>()) == 0) args.push_back(row.at("entry"));
+  }
+  ASSERT_EQ(args.size(), 5u);
+  CommandResult replay = stack.Smsctl(args);
   EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   nlohmann::json replayed = nlohmann::json::parse(poor.out);
   for (const auto& r : nlohmann::json::parse(replay.out)) replayed.push_back(r);

@@ -173,5 +173,22 @@ TEST(SchedReceiptFlowTest, APartThatFailsIsSentAloneAndThrottlingSpendsNoAttempt
   EXPECT_GE(SimCount(stack, "throttled"), 1);
 }
 
+
+// Failure receipts are final; whether they are refunded is the operator's policy (refund_on):
+// here undelivered is, so the balance comes back in full, once.
+TEST(SchedReceiptFlowTest, FailureReceiptsAreRefundedWhereTheOperatorSaysSo) {
+  Stack::Options options;
+  options.sim_args = {"--receipt-mix", "UNDELIV=1,REJECTD=1"};
+  options.operator_toml = "refund_on = [\"undelivered\"]\n";
+  Stack stack(options);
+  auto [account, key] = stack.CreateFundedAccount("refunds", 10, 100);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(Send(stack, key, "+98912123458" + std::to_string(i), "bounce"));
+  ExpectAll(stack, key, ids, "undelivered");
+  EXPECT_TRUE(WaitUntil([&] { return stack.Balance(account) == 100; })) << stack.Balance(account);
+  HttpResponse one = stack.Api("GET", "/v1/messages/" + ids[0], "", key);
+  EXPECT_NE(one.body.find("refunded"), std::string::npos) << one.body;
+}
+
 }  // namespace
 }  // namespace smsgw::testing

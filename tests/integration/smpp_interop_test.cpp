@@ -30,7 +30,7 @@ TEST(SmppInteropTest, Ucs2PartsAndReceiptsWithAnIndependentSmsc) {
   Process peer("smpp-peer",
                {"/usr/bin/env", "NODE_PATH=" + modules, "node", std::string(SMSGW_SOURCE_DIR) + "/tests/integration/smpp_peer.js",
                 std::to_string(stack.smsc_port())},
-               std::string(SMSGW_BUILD_DIR) + "/smpp-peer.log");
+               stack.config_path().substr(0, stack.config_path().rfind('/')) + "/smpp-peer.log");
   ASSERT_TRUE(WaitUntil([&] { return peer.Log().find("listening") != std::string::npos || !peer.Running(); }))
       << peer.Log();
   ASSERT_TRUE(peer.Running()) << "node or the npm package smpp is missing (scripts/test installs it): " << peer.Log();

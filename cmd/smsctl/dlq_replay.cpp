@@ -1,35 +1,13 @@
 #include "dlq_replay.h"
 
 #include <map>
-#include <set>
 
 #include "common/time.h"
+#include "api/send.h"
 #include "keys/keys.h"
 #include "sms/uuid7.h"
 
 namespace smsgw::smsctl {
-namespace {
-
-// The accepted event smsgw-report creates the new message's row from (as the API's).
-v1::StatusEvent AcceptedEvent(const v1::Envelope& e) {
-  v1::StatusEvent ev;
-  ev.set_message_id(e.id());
-  ev.set_account_id(e.account_id());
-  ev.set_status(v1::STATUS_ACCEPTED);
-  ev.set_at_ms(e.accepted_at_ms());
-  ev.set_to(e.to());
-  ev.set_from(e.from());
-  ev.set_encoding(e.encoding());
-  ev.set_segments(e.segments());
-  ev.set_cost(e.cost());
-  ev.set_priority(e.priority());
-  ev.set_client_ref(e.client_ref());
-  ev.set_callback_url(e.callback_url());
-  return ev;
-}
-
-}  // namespace
-
 Status ReplayDeadLetters(redis::Connection& redis, rpc::LedgerClient& ledger, int64_t hold_ttl_s,
                          const std::vector<DeadLetter>& letters, std::vector<Replayed>* done) {
   if (letters.empty()) return Status::Ok();
@@ -56,8 +34,7 @@ Status ReplayDeadLetters(redis::Connection& redis, rpc::LedgerClient& ledger, in
   if (!debited.ok()) return debited.status().WithContext("ledger");
 
   std::map<int64_t, int> short_of_funds;
-  std::vector<redis::Command> cmds;
-  std::set<int64_t> active;
+  std::vector<const v1::Envelope*> envelopes;
   std::vector<size_t> queued;
   for (size_t i = 0; i < letters.size(); ++i) {
     const v1::LedgerResult result = debited->items(static_cast<int>(i)).result();
@@ -69,20 +46,14 @@ Status ReplayDeadLetters(redis::Connection& redis, rpc::LedgerClient& ledger, in
       ++short_of_funds[fresh[i].account_id()];  // unknown or disabled: cannot be paid either
       continue;
     }
-    const v1::Envelope& e = fresh[i];
-    const std::string stream = e.priority() == v1::PRIORITY_EXPRESS ? keys::kExpressQueue : keys::AccountQueue(e.account_id());
-    cmds.push_back({"XADD", stream, "*", keys::kPayloadField, e.SerializeAsString()});
-    cmds.push_back({"XADD", keys::kReportEvents, "*", keys::kPayloadField, AcceptedEvent(e).SerializeAsString()});
-    if (e.priority() != v1::PRIORITY_EXPRESS) active.insert(e.account_id());
-    cmds.push_back({"XDEL", keys::kDeadLetters, letters[i].entry});
+    envelopes.push_back(&fresh[i]);
     queued.push_back(i);
   }
-  if (!active.empty()) {
-    redis::Command sadd{"SADD", keys::kActiveAccounts};
-    for (int64_t a : active) sadd.push_back(std::to_string(a));
-    cmds.push_back(std::move(sadd));
-  }
-  if (!cmds.empty()) {
+  if (!envelopes.empty()) {
+    // Queued as the API queues a send (its stream, the accepted event, q:active), then the
+    // dead letters go, in the same pipeline.
+    std::vector<redis::Command> cmds = api::EnqueueCommands(envelopes);
+    for (size_t i : queued) cmds.push_back({"XDEL", keys::kDeadLetters, letters[i].entry});
     Result<std::vector<redis::Reply>> r = redis.Pipeline(cmds);
     Status s = r.ok() ? redis::PipelineStatus(cmds, *r, "replay") : r.status();
     if (!s.ok()) {

@@ -21,7 +21,13 @@ int DrrRing::Add(const std::vector<int64_t>& accounts) {
     fresh.push_back(a);
   }
   if (cursor_ > order_.size()) cursor_ = order_.size();
-  order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(cursor_), fresh.begin(), fresh.end());
+  // Behind the ones that joined before and wait for their first visit, wrapping as the ring does.
+  fresh_ahead_ = std::min(fresh_ahead_, order_.size());
+  size_t at = cursor_ + fresh_ahead_;
+  if (at > order_.size()) at -= order_.size();
+  order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(at), fresh.begin(), fresh.end());
+  if (at < cursor_) cursor_ += fresh.size();  // inserted before the cursor (wrapped): it keeps its account
+  fresh_ahead_ += fresh.size();
   return static_cast<int>(fresh.size());
 }
 
@@ -76,6 +82,7 @@ void DrrRing::Compact() {
   order_ = std::move(live);
   cursor_ = order_.empty() ? 0 : new_cursor % order_.size();
   gone_ = 0;
+  fresh_ahead_ = std::min(fresh_ahead_, order_.size());
 }
 
 std::vector<DrrRing::Grant> DrrRing::Plan(int capacity, int max_streams, int quantum) {
@@ -89,6 +96,7 @@ std::vector<DrrRing::Grant> DrrRing::Plan(int capacity, int max_streams, int qua
     const int64_t account = order_[cursor_];
     State& st = state_[account];
     cursor_ = (cursor_ + 1) % order_.size();
+    if (fresh_ahead_ > 0) --fresh_ahead_;
     if (st.gone) continue;
     ++visited;
     st.deficit += int64_t{quantum} * st.weight;

@@ -19,8 +19,9 @@ namespace smsgw::sched {
 // quantum has paid it back, so a sender of 255-part messages gets the same operator share as
 // one of single parts. An account that had nothing more to read keeps no credit.
 //
-// Accounts that join (a scan found them) go right after the cursor, served next (new flows
-// first, as fq_codel does), so a small sender waits for no pass over 100,000 others.
+// Accounts that join (a scan found them) go right after the cursor, behind those that joined
+// before them and are not served yet: served next, first come first served (new flows first,
+// as fq_codel does), so a small sender waits for no pass over 100,000 others.
 // Not thread-safe: the scheduler loop's.
 class DrrRing {
  public:
@@ -66,6 +67,7 @@ class DrrRing {
   std::unordered_map<int64_t, State> state_;
   size_t cursor_ = 0;
   size_t gone_ = 0;
+  size_t fresh_ahead_ = 0;  // accounts that joined and are still ahead of the cursor, unvisited
 };
 
 }  // namespace smsgw::sched

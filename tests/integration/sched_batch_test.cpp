@@ -162,17 +162,12 @@ TEST(SchedBatchTest, OutcomeWritesRedisRefusesAreKeptUntilTheyLand) {
     return h.ok() && h->str.rfind("charged:", 0) == 0;
   }));
   ASSERT_EQ(Pending(stack, stream), 1);
-  struct Restore {
-    Stack& stack;
-    ~Restore() { (void)stack.redis().Run({"CONFIG", "SET", "maxmemory", "0"}); }
-  } restore{stack};
-  ASSERT_TRUE(stack.redis().Run({"CONFIG", "SET", "maxmemory-policy", "noeviction"}).ok());
-  ASSERT_TRUE(stack.redis().Run({"CONFIG", "SET", "maxmemory", "1"}).ok());
+  ASSERT_TRUE(stack.RedisRefusesWrites(true).ok());
   Process* sched = stack.process("smsgw-sched");
   ASSERT_TRUE(WaitUntil([&] { return sched->Log().find("recording outcomes:") != std::string::npos; },
                         std::chrono::seconds(10)))
       << "the outcome writes never failed: the test did not test anything";
-  ASSERT_TRUE(stack.redis().Run({"CONFIG", "SET", "maxmemory", "0"}).ok());
+  ASSERT_TRUE(stack.RedisRefusesWrites(false).ok());
 
   EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << stack.MessageStatus(key, id);
   EXPECT_NE(sched->Log().find("outcome writes land again"), std::string::npos);

@@ -112,11 +112,21 @@ TEST(DrrTest, NewAccountsAreServedNext) {
   DrrRing ring;
   ring.Add(Range(1, 1000));
   ring.EndScan();
-  for (const auto& g : ring.Plan(640, 64, 10)) ring.Charge(g.account, g.messages, g.messages, g.messages);
+  for (int round = 0; round < 16; ++round) {  // every one of them visited once: none is new now
+    for (const auto& g : ring.Plan(640, 64, 10)) ring.Charge(g.account, g.messages, g.messages, g.messages);
+  }
   ring.Add({5000});
+  ring.Add({5001, 5002});  // later arrivals queue behind the earlier ones
   std::vector<DrrRing::Grant> next = ring.Plan(640, 64, 10);
-  ASSERT_FALSE(next.empty());
+  ASSERT_GE(next.size(), 3u);
   EXPECT_EQ(next[0].account, 5000);
+  EXPECT_EQ(next[1].account, 5001);
+  EXPECT_EQ(next[2].account, 5002);
+  // Served in arrival order across rounds too: capacity for one account a round.
+  ring.Add({6000});
+  ring.Add({6001});
+  EXPECT_EQ(ring.Plan(10, 64, 10)[0].account, 6000);
+  EXPECT_EQ(ring.Plan(10, 64, 10)[0].account, 6001);
 }
 
 }  // namespace

@@ -117,7 +117,18 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
   if (options_.api) Start("smsgw-api");
 }
 
+Status Stack::RedisRefusesWrites(bool refuse) {
+  if (refuse) {
+    if (Result<redis::Reply> r = redis_->Run({"CONFIG", "SET", "maxmemory-policy", "noeviction"}); !r.ok()) {
+      return r.status();
+    }
+  }
+  Result<redis::Reply> r = redis_->Run({"CONFIG", "SET", "maxmemory", refuse ? "1" : "0"});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Stack::~Stack() {
+  (void)RedisRefusesWrites(false);
   if (::testing::Test::HasFailure()) DumpLogs();
   StopAll();
   try {

@@ -75,6 +75,10 @@ class Stack {
   int smsc_port() const { return smsc_port_; }
   void StopAll();
 
+  // Makes Redis refuse every write (maxmemory 1, noeviction: "OOM command not allowed") or
+  // take them again; the stack takes them again when it is destroyed, whatever happened.
+  Status RedisRefusesWrites(bool refuse);
+
   // Runs the built smsctl with --config <this stack's config> and `args`.
   CommandResult Smsctl(const std::vector<std::string>& args);
   // smsctl account create + topup; returns {account id, api key}.

@@ -151,6 +151,10 @@ void ServerImpl::DoStop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   rate_timer_.cancel();
+  // Receipts not yet due would keep the io_context (and so the process) alive after a stop.
+  auto timers = std::move(timers_);
+  timers_.clear();
+  for (const auto& t : timers) t->cancel();
   auto sessions = std::move(sessions_);
   sessions_.clear();
   for (const auto& s : sessions) s->Close();

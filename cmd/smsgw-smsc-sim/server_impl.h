@@ -71,6 +71,7 @@ class ServerImpl : public std::enable_shared_from_this<ServerImpl> {
   std::mt19937_64 rng_;
   Assembly assembly_;
   std::set<std::string> failed_parts_;  // fail_part: messages whose part already failed once
+  std::set<std::shared_ptr<boost::asio::steady_timer>> timers_;  // receipts on their way: cancelled at stop
   int64_t tps_second_ = 0;  // the second max_tps counts in, and the count
   int tps_count_ = 0;
 

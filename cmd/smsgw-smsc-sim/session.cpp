@@ -61,7 +61,9 @@ std::string ReceiptIdText(const ServerOptions& o, const std::string& message_id)
 // asked: receipts outlive the bind they were submitted on.
 void ServerAfter(const std::shared_ptr<ServerImpl>& server, int delay_ms, std::function<void()> fn) {
   auto timer = std::make_shared<boost::asio::steady_timer>(server->strand_, std::chrono::milliseconds(delay_ms));
+  server->timers_.insert(timer);
   timer->async_wait([server, timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+    server->timers_.erase(timer);
     if (!ec && !server->stopped_) fn();
   });
 }

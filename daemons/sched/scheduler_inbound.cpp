@@ -20,7 +20,7 @@ namespace {
 
 const redis::Script kExpressLatencyScript(lua::kExpressLatency);
 
-constexpr size_t kMaxInbound = 50000;        // receipts and MO held for recording; beyond: refused
+constexpr size_t kMaxInbound = 50000;        // receipts and MO queued by the links; beyond: refused
 constexpr int64_t kLatencyReadEveryMs = 500;  // the shared express latency is read this often
 constexpr int64_t kParkedEveryMs = 1000;
 constexpr int kParkedBatch = 500;
@@ -35,7 +35,7 @@ void Scheduler::OnReceipt(size_t route, const smpp::Receipt& receipt, smpp::Clie
   }
   {
     std::lock_guard lock(mu_);
-    if (new_inbound_.size() + inbound_.size() < kMaxInbound) {
+    if (new_inbound_.size() < kMaxInbound) {
       new_inbound_.push_back({route, receipt, {}, false, std::move(ack), {}});
       ack = nullptr;
     }
@@ -50,7 +50,7 @@ void Scheduler::OnReceipt(size_t route, const smpp::Receipt& receipt, smpp::Clie
 void Scheduler::OnMo(size_t route, const smpp::DeliverSm& deliver, smpp::Client::Ack ack) {
   {
     std::lock_guard lock(mu_);
-    if (new_inbound_.size() + inbound_.size() < kMaxInbound) {
+    if (new_inbound_.size() < kMaxInbound) {
       new_inbound_.push_back({route, {}, deliver, true, std::move(ack), {}});
       ack = nullptr;
     }

@@ -15,20 +15,11 @@ namespace smsgw::testing {
 namespace {
 
 std::string Send(Stack& stack, const std::string& key, const std::string& to, const std::string& text) {
-  HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":")" + to + R"(","text":")" + text + R"("})", key);
-  EXPECT_EQ(r.status, 202) << r.body;
-  return r.status == 202 ? r.Json().at("id").get<std::string>() : "";
+  return stack.SendText(key, to, text);
 }
 
 // The simulator's own count of submit_sm, from the line it logs when it stops.
-int64_t SimSubmits(Stack& stack) {
-  Process* sim = stack.process("smsgw-smsc-sim");
-  sim->Stop();
-  std::smatch m;
-  const std::string log = sim->Log();
-  if (!std::regex_search(log, m, std::regex(R"((\d+) binds, (\d+) submits)"))) return -1;
-  return std::stoll(m[2].str());
-}
+int64_t SimSubmits(Stack& stack) { return stack.SimTotal("submits"); }
 
 int64_t Int(Stack& stack, const redis::Command& cmd) {
   Result<redis::Reply> r = stack.redis().Run(cmd);

@@ -14,20 +14,10 @@ namespace smsgw::testing {
 namespace {
 
 std::string Send(Stack& stack, const std::string& key, const std::string& to, const std::string& text) {
-  HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":")" + to + R"(","text":")" + text + R"("})", key);
-  EXPECT_EQ(r.status, 202) << r.body;
-  return r.status == 202 ? r.Json().at("id").get<std::string>() : "";
+  return stack.SendText(key, to, text);
 }
 
-// A counter from the line the simulator logs when it stops ("N <what>").
-int64_t SimCount(Stack& stack, const std::string& what) {
-  Process* sim = stack.process("smsgw-smsc-sim");
-  sim->Stop();
-  std::smatch m;
-  const std::string log = sim->Log();
-  if (!std::regex_search(log, m, std::regex("(\\d+) " + what))) return -1;
-  return std::stoll(m[1].str());
-}
+int64_t SimCount(Stack& stack, const std::string& what) { return stack.SimTotal(what); }
 
 int64_t Int(Stack& stack, const redis::Command& cmd) {
   Result<redis::Reply> r = stack.redis().Run(cmd);

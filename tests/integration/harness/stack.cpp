@@ -11,6 +11,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -115,6 +117,26 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
     for (int i = 2; i <= options_.sched_instances; ++i) Start("smsgw-sched-" + std::to_string(i));
   }
   if (options_.api) Start("smsgw-api");
+}
+
+std::string Stack::SendText(const std::string& key, const std::string& to, const std::string& text) {
+  HttpResponse r = Api("POST", "/v1/messages", nlohmann::json{{"to", to}, {"text", text}}.dump(), key);
+  EXPECT_EQ(r.status, 202) << r.body;
+  return r.status == 202 ? r.Json().at("id").get<std::string>() : "";
+}
+
+int64_t Stack::SimTotal(const std::string& what) {
+  Process* sim = process("smsgw-smsc-sim");
+  if (sim == nullptr) return -1;
+  sim->Stop();
+  // Only its closing lines ("smsc-sim: 1 binds, 8 submits, ..."), not the per-second ones.
+  const std::regex total("(\\d+) " + what + "\\b");
+  std::istringstream log(sim->Log());
+  for (std::string line; std::getline(log, line);) {
+    std::smatch m;
+    if (line.find("smsc-sim: ") != std::string::npos && std::regex_search(line, m, total)) return std::stoll(m[1].str());
+  }
+  return -1;
 }
 
 Status Stack::RedisRefusesWrites(bool refuse) {

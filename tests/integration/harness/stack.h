@@ -75,6 +75,13 @@ class Stack {
   int smsc_port() const { return smsc_port_; }
   void StopAll();
 
+  // POST /v1/messages of a plain text to one number; the new message's id ("" and a test
+  // failure when it is not accepted).
+  std::string SendText(const std::string& key, const std::string& to, const std::string& text);
+  // Stops the SMSC simulator and reads one of the totals it logs when it stops: the number
+  // before `what` ("submits", "resent", "duplicate parts", ...); -1 when it is not there.
+  int64_t SimTotal(const std::string& what);
+
   // Makes Redis refuse every write (maxmemory 1, noeviction: "OOM command not allowed") or
   // take them again; the stack takes them again when it is destroyed, whatever happened.
   Status RedisRefusesWrites(bool refuse);

@@ -36,6 +36,7 @@ void AddAccountCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMoneyCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMigrateCommand(CLI::App& app, Context& ctx, Action& run);
 void AddReportCommands(CLI::App& app, Context& ctx, Action& run);
+void AddDlqCommands(CLI::App& app, Context& ctx, Action& run);
 
 int SmsctlMain(int argc, char** argv);
 

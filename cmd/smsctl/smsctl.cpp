@@ -55,6 +55,7 @@ int SmsctlMain(int argc, char** argv) {
   AddMoneyCommands(app, ctx, run);
   AddMigrateCommand(app, ctx, run);
   AddReportCommands(app, ctx, run);
+  AddDlqCommands(app, ctx, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,10 +33,31 @@ Status SplitHostPort(const std::string& listen, ServerOptions& options) {
   return Status::Ok();
 }
 
+// "DELIVRD=90,UNDELIV=10" -> options.receipt_mix.
+Status ParseMix(const std::string& mix, ServerOptions& options) {
+  size_t start = 0;
+  while (start < mix.size()) {
+    size_t end = mix.find(',', start);
+    if (end == std::string::npos) end = mix.size();
+    const std::string item = mix.substr(start, end - start);
+    const size_t eq = item.find('=');
+    const std::string weight = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (eq == 0 || eq == std::string::npos || weight.empty() || weight.size() > 6 ||
+        weight.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::InvalidArgument("--receipt-mix: '" + item + "' is not STAT=WEIGHT");
+    }
+    options.receipt_mix.emplace_back(item.substr(0, eq), std::stoi(weight));
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunSmscSim(int argc, char** argv) {
   CLI::App app{"SMPP 3.4 SMSC simulator: accepts ESME binds, answers submit_sm, sends receipts."};
+  // A flag given twice takes its last value, so scripts can override their defaults.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   ServerOptions options;
   std::string listen = "127.0.0.1:2775";
   std::string log_level = "info";
@@ -61,10 +82,53 @@ int RunSmscSim(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--reject-prefix", options.reject_prefix,
                  "answer submit_sm to destinations starting with this with ESME_RSUBMITFAIL");
+  std::string mix;
+  app.add_option("--receipt-mix", mix, "outcome mix of receipts, e.g. DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2");
+  app.add_option("--max-tps", options.max_tps, "answer submit_sm beyond this many a second with ESME_RTHROTTLED (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--transient-rate", options.transient_rate, "share of submit_sm answered ESME_RSYSERR (0..1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--permanent-rate", options.permanent_rate, "share of submit_sm answered ESME_RSUBMITFAIL (0..1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--seed", options.seed, "seed for the rates and the receipt mix")->capture_default_str();
+  app.add_option("--id-format", options.id_format, "message ids in submit_sm_resp: hex, HEX or dec")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"hex", "HEX", "dec"}));
+  app.add_option("--receipt-id-format", options.receipt_id_format,
+                 "how receipt texts write the id: same, hex, HEX, dec or dec10 (zero-padded to 10 digits)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"same", "hex", "HEX", "dec", "dec10"}));
+  bool no_receipt_tlvs = false;
+  app.add_flag("--no-receipt-tlvs", no_receipt_tlvs, "leave receipted_message_id and message_state out of receipts");
+  app.add_option("--slow-every", options.slow_every, "answer every Nth submit_sm only after --slow-ms")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--slow-ms", options.slow_ms, "delay of the slow answers")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--fail-part", options.fail_part,
+                 "part N (1-based) of each concatenated message gets ESME_RSYSERR the first time it comes")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--mo-every", options.mo_every, "after every Nth accepted submit_sm, send an MO message back (0: never)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-write-queue", options.max_write_queue, "PDUs queued for an ESME that does not read before it is dropped")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  bool quiet = false;
+  app.add_flag("--quiet", quiet, "no per-second count on stdout");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
+  options.receipt_tlvs = !no_receipt_tlvs;
+  options.print_rate = !quiet;
+  if (Status s = ParseMix(mix, options); !s.ok()) {
+    std::fprintf(stderr, "smsgw-smsc-sim: %s\n", s.message().c_str());
+    return 2;
+  }
   if (Status s = SplitHostPort(listen, options); !s.ok()) {
     std::fprintf(stderr, "smsgw-smsc-sim: %s\n", s.message().c_str());
     return 2;
@@ -91,6 +155,10 @@ int RunSmscSim(int argc, char** argv) {
   const ServerCounters c = server.counters();
   spdlog::info("smsc-sim: {} binds, {} submits, {} receipts sent", c.binds, c.submits,
                c.receipts_sent);
+  spdlog::info("smsc-sim: {} receipts acked, {} resent, {} refused; {} throttled; {} concatenated messages "
+               "reassembled, {} duplicate parts, {} reassembly errors",
+               c.receipts_acked, c.receipts_resent, c.receipts_refused, c.throttled, c.reassembled, c.duplicate_parts,
+               c.reassembly_errors);
   return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -20,8 +22,25 @@ struct ServerOptions {
   int receipt_delay_ms = 200;     // from submit_sm_resp to the deliver_sm receipt
   int response_delay_ms = 0;      // hold each submit_sm_resp back, so an ESME's window fills
   std::string receipt_stat = "DELIVRD";  // stat: of every receipt (UNDELIV, EXPIRED, ...)
+  // Outcome mix of receipts, stat -> weight ("DELIVRD" 90, "UNDELIV" 10); empty: receipt_stat.
+  std::vector<std::pair<std::string, int>> receipt_mix;
   int throttle_every = 0;         // every Nth submit_sm gets ESME_RTHROTTLED; 0: never
+  int max_tps = 0;                // submit_sm beyond this many in one second: ESME_RTHROTTLED; 0: no limit
+  double transient_rate = 0;      // share of submit_sm answered ESME_RSYSERR (transient)
+  double permanent_rate = 0;      // share answered ESME_RSUBMITFAIL (permanent)
+  uint64_t seed = 1;              // for the rates and the receipt mix
   std::string reject_prefix;      // destination_addr starting with it: ESME_RSUBMITFAIL
+  std::string id_format = "hex";  // message ids in submit_sm_resp: hex, HEX (upper case) or dec
+  // How receipt texts write the id: same (as submit_sm_resp), hex, HEX, dec, or dec10 (decimal
+  // zero-padded to 10 digits, as Appendix B shows it).
+  std::string receipt_id_format = "same";
+  bool receipt_tlvs = true;       // receipted_message_id and message_state TLVs in receipts
+  int slow_every = 0;             // every Nth submit_sm is answered only after slow_ms
+  int slow_ms = 0;
+  int fail_part = 0;              // part N (1-based) of each concatenated message: ESME_RSYSERR the first time
+  int mo_every = 0;               // after every Nth accepted submit_sm, an MO deliver_sm from its destination
+  int max_write_queue = 4096;     // PDUs queued for an ESME that does not read: then it is dropped
+  bool print_rate = false;        // a line per second with the counts on stdout
 };
 
 // Totals since Start(), over all binds.
@@ -34,15 +53,27 @@ struct ServerCounters {
   uint64_t receipts_sent = 0;
   uint64_t receipts_acked = 0;  // deliver_sm_resp received
   uint64_t max_in_flight = 0;   // most submit_sm received and not yet answered on one bind
+  uint64_t receipts_resent = 0;   // sent again: the bind died before the ack, or the ack refused it
+  uint64_t receipts_refused = 0;  // deliver_sm_resp with an error status
+  uint64_t mo_sent = 0;
+  uint64_t failed_transient = 0;  // ESME_RSYSERR answers (transient_rate, fail_part)
+  uint64_t failed_permanent = 0;  // ESME_RSUBMITFAIL answers from permanent_rate
+  uint64_t reassembled = 0;       // concatenated messages whose every part arrived once
+  uint64_t duplicate_parts = 0;   // a part of a concatenated message that arrived again
+  uint64_t reassembly_errors = 0;  // parts whose total disagrees with the others'
+  uint64_t max_write_queue = 0;   // most PDUs queued for one connection
 };
 
 class ServerImpl;
 
-// A small SMSC speaking SMPP 3.4 over TCP: many transceiver binds at once; answers submit_sm
-// with a fresh message id and, receipt_delay_ms later, sends a deliver_sm receipt (esm_class
-// 0x04, Appendix B text, receipted_message_id and message_state TLVs) over the same bind when
-// registered_delivery asks for one. Answers enquire_link and unbind; generic_nack for anything
-// else, and garbage gets generic_nack and a closed connection.
+// A small SMSC speaking SMPP 3.4 over TCP: many binds at once (transceiver, transmitter,
+// receiver); answers submit_sm with a fresh message id and, receipt_delay_ms later, sends a
+// deliver_sm receipt (esm_class 0x04, Appendix B text, receipted_message_id and message_state
+// TLVs) when registered_delivery asks for one, on any bind of the same system_id that can
+// receive, in turn, as real SMSCs do. A receipt not acknowledged with ESME_ROK (the bind died,
+// or the answer was an error) is sent again, on a later bind if need be. Checks that the parts
+// of concatenated messages (UDH or SAR) arrive once each. Answers enquire_link and unbind;
+// generic_nack for anything else, and garbage gets generic_nack and a closed connection.
 //
 // Threads: the io_context may be run by any number of threads (all work is on one strand).
 class Server {

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "smpp/receipt.h"
@@ -17,6 +19,9 @@ using namespace smsgw::smpp;
 namespace {
 
 constexpr char kSmscSystemId[] = "smsgw-sim";
+// Past this many PDUs queued for an ESME that does not read, the session stops reading its
+// requests until the queue is down to a quarter (review F8).
+constexpr size_t kReadPauseQueue = 256;
 
 // YYMMDDhhmm in UTC, the Appendix B date format.
 std::string ReceiptDate() {
@@ -40,6 +45,29 @@ std::string ReceiptSnippet(const SubmitSm& submit) {
   return out;
 }
 
+// The id as a receipt text writes it (options.receipt_id_format), from the submit_sm_resp id.
+std::string ReceiptIdText(const ServerOptions& o, const std::string& message_id) {
+  if (o.receipt_id_format == "same" || o.receipt_id_format.empty()) return message_id;
+  const unsigned long long n = std::strtoull(message_id.c_str(), nullptr, o.id_format == "dec" ? 10 : 16);
+  char out[32];
+  if (o.receipt_id_format == "hex") std::snprintf(out, sizeof out, "%llx", n);
+  else if (o.receipt_id_format == "HEX") std::snprintf(out, sizeof out, "%llX", n);
+  else if (o.receipt_id_format == "dec10") std::snprintf(out, sizeof out, "%010llu", n);
+  else std::snprintf(out, sizeof out, "%llu", n);
+  return out;
+}
+
+// Fires `fn` on the server's strand after `delay_ms`, whatever happens to the session that
+// asked: receipts outlive the bind they were submitted on.
+void ServerAfter(const std::shared_ptr<ServerImpl>& server, int delay_ms, std::function<void()> fn) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(server->strand_, std::chrono::milliseconds(delay_ms));
+  server->timers_.insert(timer);
+  timer->async_wait([server, timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+    server->timers_.erase(timer);
+    if (!ec && !server->stopped_) fn();
+  });
+}
+
 }  // namespace
 
 Session::Session(std::shared_ptr<ServerImpl> server, tcp::socket socket)
@@ -57,12 +85,20 @@ void Session::Start() {
 void Session::Close() {
   if (closed_) return;
   closed_ = true;
+  bound_ = false;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   for (const auto& timer : timers_) timer->cancel();
   timers_.clear();
   server_->Forget(shared_from_this());
+  // What this bind was given and did not acknowledge goes to the next bind (review m20).
+  std::map<uint32_t, Outgoing> unacked = std::move(unacked_);
+  unacked_.clear();
+  for (auto& [seq, out] : unacked) {
+    out.resend = true;
+    server_->Dispatch(std::move(out));
+  }
   spdlog::debug("smsc-sim: {} closed", peer_);
 }
 
@@ -88,7 +124,12 @@ void Session::Read() {
           if (!frame->has_value()) break;
           self->OnFrame(**frame);
         }
-        if (!self->closed_ && !self->close_when_drained_) self->Read();
+        if (self->closed_ || self->close_when_drained_) return;
+        if (self->write_queue_.size() >= kReadPauseQueue) {
+          self->read_paused_ = true;  // resumed by StartWrite once the ESME reads (review F8)
+          return;
+        }
+        self->Read();
       });
 }
 
@@ -107,10 +148,11 @@ void Session::OnFrame(const std::string& frame) {
 
 void Session::OnPdu(const Pdu& pdu) {
   const uint32_t seq = pdu.sequence_number;
+  if (const BindTransceiver* bind = AsBind(pdu.body)) {
+    OnBind(pdu, *bind);
+    return;
+  }
   switch (pdu.command_id()) {
-    case kBindTransceiver:
-      OnBind(pdu, *pdu.As<BindTransceiver>());
-      return;
     case kSubmitSm:
       OnSubmit(pdu, *pdu.As<SubmitSm>());
       return;
@@ -124,7 +166,7 @@ void Session::OnPdu(const Pdu& pdu) {
       spdlog::info("smsc-sim: {} unbound", system_id_);
       return;
     case kDeliverSmResp:
-      ++server_->receipts_acked_;
+      OnDeliverSmResp(pdu);
       return;
     case kGenericNack:
       spdlog::warn("smsc-sim: {}: generic_nack {} for seq {}", peer_,
@@ -140,6 +182,16 @@ void Session::OnPdu(const Pdu& pdu) {
 
 void Session::OnBind(const Pdu& pdu, const BindTransceiver& bind) {
   const ServerOptions& o = server_->options_;
+  const uint32_t id = pdu.command_id();
+  auto reply = [&](uint32_t status, BindTransceiverResp body) {
+    if (id == kBindTransmitter) {
+      Send(pdu.sequence_number, PduBody{BindTransmitterResp{std::move(body)}}, status);
+    } else if (id == kBindReceiver) {
+      Send(pdu.sequence_number, PduBody{BindReceiverResp{std::move(body)}}, status);
+    } else {
+      Send(pdu.sequence_number, PduBody{std::move(body)}, status);
+    }
+  };
   uint32_t status = ESME_ROK;
   if (bound_) {
     status = ESME_RALYBND;
@@ -152,44 +204,57 @@ void Session::OnBind(const Pdu& pdu, const BindTransceiver& bind) {
     ++server_->bind_failures_;
     spdlog::info("smsc-sim: {} bind as '{}' refused: {}", peer_, bind.system_id,
                  CommandStatusName(status));
-    Send(pdu.sequence_number, PduBody{BindTransceiverResp{}}, status);
+    reply(status, BindTransceiverResp{});
     return;
   }
   bound_ = true;
+  receives_ = id != kBindTransmitter;
+  transmits_ = id != kBindReceiver;
   system_id_ = bind.system_id;
   ++server_->binds_;
-  spdlog::info("smsc-sim: {} bound as '{}'", peer_, system_id_);
-  Send(pdu.sequence_number, PduBody{BindTransceiverResp{kSmscSystemId, kInterfaceVersion34}});
+  spdlog::info("smsc-sim: {} bound as '{}' ({})", peer_, system_id_, CommandName(id));
+  reply(ESME_ROK, BindTransceiverResp{kSmscSystemId, kInterfaceVersion34});
+  if (receives_) server_->OnReceiverBound(shared_from_this());
 }
 
 void Session::OnSubmit(const Pdu& pdu, const SubmitSm& submit) {
   const ServerOptions& o = server_->options_;
   const uint64_t n = ++server_->submits_;
-  if (!bound_) {
+  if (!bound_ || !transmits_) {
     Send(pdu.sequence_number, PduBody{SubmitSmResp{}}, ESME_RINVBNDSTS);
     return;
   }
   ++in_flight_;
   if (in_flight_ > server_->max_in_flight_.load()) server_->max_in_flight_ = in_flight_;
 
+  const std::optional<PartInfo> part = PartOf(submit);
   uint32_t status = ESME_ROK;
-  std::string message_id;
-  if (o.throttle_every > 0 && n % static_cast<uint64_t>(o.throttle_every) == 0) {
-    status = ESME_RTHROTTLED;
-    ++server_->throttled_;
-  } else if (!o.reject_prefix.empty() &&
-             submit.destination_addr.compare(0, o.reject_prefix.size(), o.reject_prefix) == 0) {
-    status = ESME_RSUBMITFAIL;
-    ++server_->rejected_;
+  if (o.fail_part > 0 && part && part->index == o.fail_part &&
+      server_->failed_parts_.insert(part->key).second) {
+    status = ESME_RSYSERR;  // this part of this message, the first time only
+    ++server_->failed_transient_;
   } else {
-    message_id = server_->NextMessageId();
+    status = server_->Verdict(n, submit);
   }
-  if (o.response_delay_ms <= 0) {
+  std::string message_id;
+  if (status == ESME_RTHROTTLED) ++server_->throttled_;
+  if (status == ESME_RSUBMITFAIL) ++server_->rejected_;
+  if (status == ESME_ROK) {
+    message_id = server_->NextMessageId();
+    if (part) {
+      server_->assembly_.Add(*part);
+      server_->reassembled_ = server_->assembly_.complete();
+      server_->duplicate_parts_ = server_->assembly_.duplicates();
+      server_->reassembly_errors_ = server_->assembly_.errors();
+    }
+  }
+  const bool slow = o.slow_every > 0 && n % static_cast<uint64_t>(o.slow_every) == 0;
+  const int delay = slow ? o.slow_ms : o.response_delay_ms;
+  if (delay <= 0) {
     Respond(pdu.sequence_number, submit, status, message_id);
     return;
   }
-  After(o.response_delay_ms, [self = shared_from_this(), seq = pdu.sequence_number, submit,
-                              status, message_id] {
+  After(delay, [self = shared_from_this(), seq = pdu.sequence_number, submit, status, message_id] {
     self->Respond(seq, submit, status, message_id);
   });
 }
@@ -199,32 +264,30 @@ void Session::Respond(uint32_t sequence_number, const SubmitSm& submit, uint32_t
   --in_flight_;
   Send(sequence_number, PduBody{SubmitSmResp{message_id}}, status);
   if (status != ESME_ROK) return;
-  // registered_delivery bits 0-1: 1 = any final receipt, 2 = failures only.
-  const int wanted = submit.registered_delivery & 0x03;
-  const bool failure = StateFromStat(server_->options_.receipt_stat) != ReceiptState::kDelivered;
-  if (wanted == 1 || (wanted == 2 && failure)) {
-    After(server_->options_.receipt_delay_ms,
-          [self = shared_from_this(), submit, message_id, date = ReceiptDate()] {
-            self->SendReceipt(submit, message_id, date);
-          });
-  }
+  ScheduleReceipt(submit, message_id);
+  const int mo_every = server_->options_.mo_every;
+  if (mo_every > 0 && server_->submits_ % static_cast<uint64_t>(mo_every) == 0) SendMo(submit);
 }
 
-void Session::SendReceipt(const SubmitSm& submit, const std::string& message_id,
-                          const std::string& submit_date) {
-  const std::string& stat = server_->options_.receipt_stat;
+void Session::ScheduleReceipt(const SubmitSm& submit, const std::string& message_id) {
+  const ServerOptions& o = server_->options_;
+  const std::string stat = server_->NextStat();
+  // registered_delivery bits 0-1: 1 = any final receipt, 2 = failures only.
+  const int wanted = submit.registered_delivery & 0x03;
   const bool delivered = StateFromStat(stat) == ReceiptState::kDelivered;
+  if (!(wanted == 1 || (wanted == 2 && !delivered))) return;
   ReceiptText text;
-  text.id = message_id;
+  text.id = ReceiptIdText(o, message_id);
   text.sub = "001";
   text.dlvrd = delivered ? "001" : "000";
-  text.submit_date = submit_date;
-  text.done_date = ReceiptDate();
+  text.submit_date = ReceiptDate();
   text.stat = stat;
   text.err = delivered ? "000" : "001";
   text.text = ReceiptSnippet(submit);
 
-  DeliverSm receipt;
+  Outgoing out;
+  out.system_id = system_id_;
+  DeliverSm& receipt = out.pdu;
   receipt.source_addr_ton = submit.dest_addr_ton;
   receipt.source_addr_npi = submit.dest_addr_npi;
   receipt.source_addr = submit.destination_addr;
@@ -232,25 +295,72 @@ void Session::SendReceipt(const SubmitSm& submit, const std::string& message_id,
   receipt.dest_addr_npi = submit.source_addr_npi;
   receipt.destination_addr = submit.source_addr;
   receipt.esm_class = kEsmClassReceipt;
-  receipt.short_message = FormatReceiptText(text);
-  receipt.receipted_message_id = message_id;
-  receipt.message_state = MessageStateFromStat(stat);
-  if (receipt.short_message.size() > kMaxShortMessage) receipt.short_message.resize(254);
+  if (o.receipt_tlvs) {
+    receipt.receipted_message_id = message_id;
+    receipt.message_state = MessageStateFromStat(stat);
+  }
+  ServerAfter(server_, o.receipt_delay_ms, [server = server_, out = std::move(out), text]() mutable {
+    text.done_date = ReceiptDate();
+    out.pdu.short_message = FormatReceiptText(text);
+    if (out.pdu.short_message.size() > kMaxShortMessage) out.pdu.short_message.resize(kMaxShortMessage);
+    server->Dispatch(std::move(out));
+  });
+}
 
+void Session::SendMo(const SubmitSm& submit) {
+  Outgoing out;
+  out.system_id = system_id_;
+  out.pdu.source_addr_ton = submit.dest_addr_ton;
+  out.pdu.source_addr_npi = submit.dest_addr_npi;
+  out.pdu.source_addr = submit.destination_addr;
+  out.pdu.destination_addr = submit.source_addr;
+  out.pdu.short_message = "MO reply " + std::to_string(server_->submits_.load());
+  server_->Dispatch(std::move(out));
+}
+
+void Session::Deliver(Outgoing out) {
   const uint32_t seq = next_sequence_;
   next_sequence_ = next_sequence_ >= 0x7FFFFFFF ? 1 : next_sequence_ + 1;
-  Send(seq, PduBody{std::move(receipt)});
-  ++server_->receipts_sent_;
+  const bool receipt = (out.pdu.esm_class & kEsmClassReceipt) != 0;
+  if (receipt) {
+    ++server_->receipts_sent_;
+    if (out.resend) ++server_->receipts_resent_;
+  } else if (!out.resend) {
+    ++server_->mo_sent_;
+  }
+  Send(seq, PduBody{out.pdu});
+  unacked_.emplace(seq, std::move(out));
+}
+
+void Session::OnDeliverSmResp(const Pdu& pdu) {
+  auto it = unacked_.find(pdu.sequence_number);
+  if (it == unacked_.end()) return;
+  Outgoing out = std::move(it->second);
+  unacked_.erase(it);
+  if (pdu.command_status == ESME_ROK) {
+    if ((out.pdu.esm_class & kEsmClassReceipt) != 0) ++server_->receipts_acked_;
+    return;
+  }
+  // Refused (ESME_RX_T_APPN: the ESME could not record it): try again a little later.
+  ++server_->receipts_refused_;
+  out.resend = true;
+  ServerAfter(server_, 500, [server = server_, out = std::move(out)]() mutable { server->Dispatch(std::move(out)); });
 }
 
 void Session::Send(uint32_t sequence_number, PduBody body, uint32_t status) {
   if (closed_) return;
+  if (write_queue_.size() >= static_cast<size_t>(std::max(1, server_->options_.max_write_queue))) {
+    spdlog::warn("smsc-sim: {} does not read ({} PDUs queued): closing", peer_, write_queue_.size());
+    Close();
+    return;
+  }
   Result<std::string> bytes = Encode(Pdu{status, sequence_number, std::move(body)});
   if (!bytes.ok()) {
     spdlog::error("smsc-sim: cannot encode: {}", bytes.status().ToString());
     return;
   }
   write_queue_.push_back(std::move(bytes).value());
+  if (write_queue_.size() > server_->max_write_queue_.load()) server_->max_write_queue_ = write_queue_.size();
   if (!writing_) StartWrite();
 }
 
@@ -266,6 +376,10 @@ void Session::StartWrite() {
           return;
         }
         self->write_queue_.pop_front();
+        if (self->read_paused_ && self->write_queue_.size() <= kReadPauseQueue / 4) {
+          self->read_paused_ = false;
+          self->Read();
+        }
         if (!self->write_queue_.empty()) {
           self->StartWrite();
         } else if (self->close_when_drained_) {

@@ -1,5 +1,7 @@
 #include "sched/decide.h"
 
+#include "smpp/command_status.h"
+
 namespace smsgw::sched {
 namespace {
 
@@ -19,6 +21,7 @@ Outcome AfterSubmit(const Facts& f) {
   switch (f.submit) {
     case SubmitFact::kOk: return {Action::kSubmitted, f.attempts, ""};
     case SubmitFact::kNotBound: return {Action::kWaitForLink, f.attempts, ""};
+    case SubmitFact::kThrottled: return {Action::kThrottled, f.attempts, f.submit_detail};
     case SubmitFact::kTransient:
       if (f.attempts + 1 < f.max_attempts) return {Action::kRetry, f.attempts + 1, f.submit_detail};
       break;
@@ -32,6 +35,7 @@ Outcome AfterSubmit(const Facts& f) {
 
 Outcome Decide(const Facts& f) {
   if (!f.decoded) return {Action::kDrop, 0, ""};
+  if (f.already_submitted) return {Action::kAlreadySubmitted, f.attempts, ""};
   if (f.submit != SubmitFact::kNotSent) return AfterSubmit(f);
   if (f.expires_at_ms > 0 && f.now_ms > f.expires_at_ms) {
     return AfterRefund(f, {Action::kExpired, f.attempts, "validity period passed before sending"});
@@ -63,6 +67,9 @@ CaptureFact CaptureFactOf(v1::LedgerResult result) {
 SubmitFact SubmitFactOf(const smpp::SubmitResult& result) {
   if (result.ok()) return SubmitFact::kOk;
   if (result.permanent()) return SubmitFact::kPermanent;
+  if (result.command_status == smpp::ESME_RTHROTTLED || result.command_status == smpp::ESME_RMSGQFUL) {
+    return SubmitFact::kThrottled;
+  }
   if (result.command_status == 0 && result.detail == "not bound") return SubmitFact::kNotBound;
   return SubmitFact::kTransient;
 }
@@ -75,6 +82,8 @@ std::string_view ActionName(Action action) {
     case Action::kAskLedgerAgain: return "ask ledger again";
     case Action::kDrop: return "drop";
     case Action::kWaitForLink: return "wait for link";
+    case Action::kThrottled: return "throttled";
+    case Action::kAlreadySubmitted: return "already submitted";
     case Action::kRetry: return "retry";
     case Action::kSubmitted: return "submitted";
     case Action::kExpired: return "expired";

@@ -22,6 +22,7 @@ enum class SubmitFact {
   kNotSent,    // not handed to a link yet
   kOk,         // every part accepted
   kNotBound,   // refused at once because the link was not bound: nothing went out
+  kThrottled,  // ESME_RTHROTTLED or ESME_RMSGQFUL: the operator asks us to slow down (review M5)
   kTransient,  // timeout, connection lost, throttled, queue full: it may work later
   kPermanent,  // the SMSC refused the message itself, or the request was malformed
 };
@@ -37,6 +38,7 @@ enum class RefundFact {
 // learnt so far and asks again after each step (capture, submit, refund).
 struct Facts {
   bool decoded = true;        // false: the stream entry held no Envelope
+  bool already_submitted = false;  // taken over, and its submit was recorded before (the mark)
   int64_t now_ms = 0;
   int64_t expires_at_ms = 0;  // 0: no validity limit
   std::string destination;    // for the reason given when no route serves it
@@ -60,6 +62,8 @@ enum class Action {
   kAskLedgerAgain,  // the ledger call failed: keep the message, ask again after a pause
   kDrop,            // not an envelope: ack it, nothing else
   kWaitForLink,     // its route has no bound link: back to q:retry shortly, no attempt spent
+  kThrottled,       // the operator said slow down: submitted again after a pause, no attempt spent
+  kAlreadySubmitted,  // taken over after its submit was recorded: only the ack is left
   kRetry,           // transient failure: back to q:retry with backoff, `attempts` recorded
   kSubmitted,       // submitted event and receipt keys
   kExpired,         // validity passed before sending, money returned: expired event
@@ -75,9 +79,11 @@ struct Outcome {
 };
 
 // The decision about one message (DESIGN.md sections 2 and 5), a pure function of its facts:
+//  - a message whose submit was recorded before it was taken over is only acked;
 //  - an answered submit decides alone: accepted -> submitted; "not bound" -> wait for the link
-//    without spending an attempt; transient with attempts left -> retry; otherwise refund, then
-//    dead letter;
+//    and throttled -> submit again after a pause, neither spending an attempt; transient with
+//    attempts left -> retry; otherwise refund, then dead letter (and a refund that fails is
+//    asked again, never a new submit: review m9);
 //  - before sending: validity passed -> refund, then expired; no route at all, or a text that
 //    cannot be encoded -> refund, then dead letter; no bound link for the route -> wait for it;
 //    otherwise capture, and send only what was captured;

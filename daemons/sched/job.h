@@ -18,7 +18,9 @@ struct Job {
   int route = -1;                         // the bound route chosen, when there is one
   smpp::SubmitRequest request;            // the encoded parts, ready to submit
   std::string operator_name;              // the route it was submitted through
-  std::vector<std::string> operator_ids;  // the SMSC's ids of its parts, once accepted
+  std::vector<std::string> operator_ids;  // the SMSC's ids of its parts, once accepted (some,
+                                          // after a failure: those parts are not sent again)
+  uint16_t concat_ref = 0;                // the reference its parts went out with
   std::string refund_reason;              // for the ledger, while a refund is asked
 };
 

@@ -8,6 +8,7 @@ namespace {
 
 bool IsAck(const redis::Command& c) { return c.size() == 4 && c[0] == "XACK"; }
 bool IsDelete(const redis::Command& c) { return c.size() == 3 && c[0] == "XDEL"; }
+bool IsAfterAck(const redis::Command& c) { return c.size() == 2 && c[0] == "DEL"; }
 
 // Where each queued command went in the pipeline: its own slot, or a merged one.
 struct Plan {
@@ -17,12 +18,13 @@ struct Plan {
 
 }  // namespace
 
-void Outbox::Add(std::vector<redis::Command> commands, std::string entry) {
+void Outbox::Add(std::vector<redis::Command> commands, std::string entry, std::function<void()> landed) {
   if (commands.empty()) {
     if (!entry.empty()) landed_.push_back(std::move(entry));
+    if (landed) landed();
     return;
   }
-  groups_.push_back({std::move(commands), std::move(entry)});
+  groups_.push_back({std::move(commands), std::move(entry), std::move(landed)});
 }
 
 size_t Outbox::commands() const {
@@ -38,6 +40,7 @@ Status Outbox::Flush(const PipelineFn& pipeline, const std::vector<redis::Comman
   // (stream, group) -> merged XACK; stream -> merged XDEL; each with the commands it carries.
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, size_t>>> acks;
   std::map<std::string, std::vector<std::pair<size_t, size_t>>> deletes;
+  std::vector<std::pair<size_t, size_t>> after_ack;
   plan.slot.resize(groups_.size());
   for (size_t g = 0; g < groups_.size(); ++g) {
     plan.slot[g].resize(groups_[g].commands.size());
@@ -47,6 +50,8 @@ Status Outbox::Flush(const PipelineFn& pipeline, const std::vector<redis::Comman
         acks[{cmd[1], cmd[2]}].push_back({g, c});
       } else if (IsDelete(cmd)) {
         deletes[cmd[1]].push_back({g, c});
+      } else if (IsAfterAck(cmd)) {
+        after_ack.push_back({g, c});
       } else {
         plan.slot[g][c] = plan.pipeline.size();
         plan.pipeline.push_back(cmd);
@@ -69,6 +74,14 @@ Status Outbox::Flush(const PipelineFn& pipeline, const std::vector<redis::Comman
     }
     plan.pipeline.push_back(std::move(merged));
   }
+  if (!after_ack.empty()) {
+    redis::Command merged{"DEL"};
+    for (const auto& [g, c] : after_ack) {
+      merged.push_back(groups_[g].commands[c][1]);
+      plan.slot[g][c] = plan.pipeline.size();
+    }
+    plan.pipeline.push_back(std::move(merged));
+  }
   const size_t kept_slots = plan.pipeline.size();
   plan.pipeline.insert(plan.pipeline.end(), tail.begin(), tail.end());
 
@@ -86,18 +99,21 @@ Status Outbox::Flush(const PipelineFn& pipeline, const std::vector<redis::Comman
     if (first_error.empty()) first_error = plan.pipeline[s][0] + ": " + r.str;
     ++failed;
   }
+  std::vector<std::function<void()>> landed_callbacks;
   for (size_t g = 0; g < groups_.size(); ++g) {
-    Group left{{}, std::move(groups_[g].entry)};
+    Group left{{}, std::move(groups_[g].entry), std::move(groups_[g].landed)};
     for (size_t c = 0; c < groups_[g].commands.size(); ++c) {
       if ((*replies)[plan.slot[g][c]].is_error()) left.commands.push_back(std::move(groups_[g].commands[c]));
     }
     if (left.commands.empty()) {
       if (!left.entry.empty()) landed_.push_back(std::move(left.entry));
+      if (left.landed) landed_callbacks.push_back(std::move(left.landed));
     } else {
       kept.push_back(std::move(left));
     }
   }
   groups_ = std::move(kept);
+  for (auto& cb : landed_callbacks) cb();
   if (failed == 0) return Status::Ok();
   return Status::Internal("outcome pipeline: " + std::to_string(failed) + " command(s) failed, first " + first_error);
 }

@@ -22,14 +22,17 @@ namespace smsgw::sched {
 //
 // Acks are sent together: the groups' {XACK <stream> <group> <id>} and {XDEL <stream> <id>}
 // become one XACK and one XDEL per stream, after every other command, so an entry is acked
-// only after its outcome was written (in the order Redis runs the pipeline). Loop thread only.
+// only after its outcome was written (in the order Redis runs the pipeline); the groups'
+// {DEL <key>} (the submitted marks) become one DEL after the acks. Loop thread only.
 class Outbox {
  public:
   using PipelineFn = std::function<Result<std::vector<redis::Reply>>(const std::vector<redis::Command>&)>;
 
   // `entry` names what the group settles ("" for none); it is handed back by TakeLanded()
   // once every command of the group has landed.
-  void Add(std::vector<redis::Command> commands, std::string entry = "");
+  // `landed` (optional) runs once every command of the group has landed: a receipt's
+  // deliver_sm_resp, say, which must wait until what it carried is in Redis.
+  void Add(std::vector<redis::Command> commands, std::string entry = "", std::function<void()> landed = {});
 
   // Sends everything queued, then `tail` (commands that are not kept: their replies go to
   // `tail_replies` when the pipeline answered, whatever the other slots said). Returns the
@@ -47,6 +50,7 @@ class Outbox {
   struct Group {
     std::vector<redis::Command> commands;
     std::string entry;
+    std::function<void()> landed;
   };
   std::vector<Group> groups_;
   std::vector<std::string> landed_;

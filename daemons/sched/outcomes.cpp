@@ -28,27 +28,40 @@ redis::Command EventCommand(v1::StatusEvent event) {
 }
 
 std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std::string& operator_name,
-                                              const std::vector<std::string>& operator_ids, int receipt_ttl_s,
+                                              const std::vector<std::string>& operator_ids,
+                                              const std::vector<std::string>& key_ids, int receipt_ttl_s,
                                               int64_t now_ms) {
   const v1::Envelope& e = m.envelope;
   std::vector<redis::Command> cmds;
   const std::string target = std::to_string(e.account_id()) + ":" + e.id() + ":" + std::to_string(operator_ids.size());
   std::string joined;
-  for (const std::string& raw_id : operator_ids) {
-    const std::string id = ValidUtf8(raw_id);
-    cmds.push_back({"SET", keys::Receipt(operator_name, id), target, "EX", std::to_string(receipt_ttl_s)});
-    joined += (joined.empty() ? "" : ",") + id;
+  for (size_t i = 0; i < operator_ids.size(); ++i) {
+    const std::string key_id = ValidUtf8(i < key_ids.size() ? key_ids[i] : operator_ids[i]);
+    if (!key_id.empty()) {
+      cmds.push_back({"SET", keys::Receipt(operator_name, key_id), target, "EX", std::to_string(receipt_ttl_s)});
+    }
+    joined += (i == 0 ? "" : ",") + ValidUtf8(operator_ids[i]);
   }
   v1::StatusEvent ev = MakeEvent(e, v1::STATUS_SUBMITTED, now_ms);
   ev.set_operator_name(operator_name);
   ev.set_operator_message_id(joined);
   cmds.push_back(EventCommand(std::move(ev)));
+  // Kept a day at most: it outlives its ack only when the process died right after the ack.
+  cmds.push_back({"SET", keys::SubmittedMark(e.id()), "1", "EX", "86400"});
   for (auto& c : AckCommands(m)) cmds.push_back(std::move(c));
+  cmds.push_back({"DEL", keys::SubmittedMark(e.id())});
   return cmds;
 }
 
-std::vector<redis::Command> RetryCommands(const QueuedMessage& m, int32_t attempts, int64_t due_ms) {
-  v1::Envelope e = m.envelope;
+std::vector<redis::Command> AlreadySubmittedCommands(const QueuedMessage& m) {
+  std::vector<redis::Command> cmds = AckCommands(m);
+  cmds.push_back({"DEL", keys::SubmittedMark(m.envelope.id())});
+  return cmds;
+}
+
+std::vector<redis::Command> RetryCommands(const QueuedMessage& m, const v1::Envelope& envelope, int32_t attempts,
+                                          int64_t due_ms) {
+  v1::Envelope e = envelope;
   e.set_attempts(attempts);
   std::vector<redis::Command> cmds{{"ZADD", keys::kRetry, std::to_string(due_ms), m.stream + "\n" + e.SerializeAsString()}};
   for (auto& c : AckCommands(m)) cmds.push_back(std::move(c));
@@ -64,8 +77,10 @@ std::vector<redis::Command> FinalCommands(const QueuedMessage& m, v1::MessageSta
   return cmds;
 }
 
-std::vector<redis::Command> DeadLetterCommands(const QueuedMessage& m, const std::string& error, int64_t now_ms) {
-  std::vector<redis::Command> cmds{{"XADD", keys::kDeadLetters, "*", keys::kPayloadField,
+std::vector<redis::Command> DeadLetterCommands(const QueuedMessage& m, const std::string& error, int64_t now_ms,
+                                               int64_t dlq_max_len) {
+  std::vector<redis::Command> cmds{{"XADD", keys::kDeadLetters, "MAXLEN", "~", std::to_string(dlq_max_len), "*",
+                                    keys::kPayloadField,
                                     m.envelope.SerializeAsString(), "stream", m.stream, "error", ValidUtf8(error), "attempts",
                                     std::to_string(m.envelope.attempts()), "at_ms", std::to_string(now_ms)}};
   v1::StatusEvent ev = MakeEvent(m.envelope, v1::STATUS_FAILED, now_ms);

@@ -4,17 +4,16 @@
 
 namespace smsgw::sched {
 
-double ExpressShare(double latency_ms, double sla_ms, double normal_min_share) {
-  constexpr double kEven = 0.5;
-  constexpr double kAim = 0.7;    // where express latency should sit, as a fraction of the SLA
+double NextExpressShare(double share, double latency_ms, double sla_ms, double normal_min_share, double dt_s) {
+  constexpr double kAim = 0.7;     // where express latency should sit, as a fraction of the SLA
   constexpr double kUrgent = 0.9;  // from here on express takes all it may
-  const double max_share = 1.0 - normal_min_share;
+  constexpr double kGain = 2.0;    // share change per second per unit of error (SLA fractions)
+  const double max_share = std::max(kMinExpressShare, 1.0 - normal_min_share);
   if (sla_ms <= 0) return max_share;
   const double ratio = latency_ms / sla_ms;
-  if (ratio <= kAim) return std::min(kEven, max_share);
   if (ratio >= kUrgent) return max_share;
-  const double t = (ratio - kAim) / (kUrgent - kAim);
-  return std::min(max_share, kEven + t * (max_share - kEven));
+  const double next = share + kGain * (ratio - kAim) * std::clamp(dt_s, 0.0, 1.0);
+  return std::clamp(next, kMinExpressShare, max_share);
 }
 
 Level PickLevel(double express_share, double coin, bool express_empty, bool normal_empty) {

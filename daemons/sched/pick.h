@@ -7,11 +7,17 @@ namespace smsgw::sched {
 
 enum class Level { kExpress, kNormal };
 
-// The share of loop turns express gets, steered by the measured express latency (accepted ->
-// submitted) against the SLA: below 70% of the SLA both levels share evenly; from 70% to 90%
-// express's share rises linearly; from 90% on express gets all but `normal_min_share`, so
-// normal never starves. A pure function of its inputs.
-double ExpressShare(double latency_ms, double sla_ms, double normal_min_share);
+// The least share of turns express keeps, so that its latency is still measured (and its
+// queue still read) while normal floods: with no express read there would be no sample.
+inline constexpr double kMinExpressShare = 0.05;
+
+// The controller of the share of loop turns express gets (review m17), steered by the express
+// latency (accepted -> submitted) every instance measures into Redis: it aims at 70% of the
+// SLA, raising the share while latency is above the aim and lowering it below, in proportion
+// to the distance and to `dt_s` (integral control); from 90% of the SLA on express gets all
+// but `normal_min_share` at once, so normal never starves. Between kMinExpressShare and
+// 1 - normal_min_share. A pure function of its inputs.
+double NextExpressShare(double share, double latency_ms, double sla_ms, double normal_min_share, double dt_s);
 
 // Probabilistic proportional sharing: express when `coin` (uniform in [0,1)) falls under its
 // share. An empty side gives the other everything.

@@ -5,7 +5,9 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "daemon/runtime.h"
@@ -15,12 +17,18 @@
 namespace smsgw::sched {
 namespace {
 
-// A stable name, so a restarted scheduler finds the entries it took before it died.
+// The configured name (stable: a restart reads what it left pending at once), else the host
+// name, the PID and a random suffix: two instances on one host, or a restarted container with
+// PID 1, never share a name and take each other's in-flight entries (review M11). What a
+// vanished name left pending is taken over by XAUTOCLAIM after sched.claim_idle_ms.
 std::string ConsumerName(const config::SchedConfig& c) {
   if (!c.consumer.empty()) return c.consumer;
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
-  return std::string(host);
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", rd());
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" + suffix;
 }
 
 }  // namespace
@@ -46,20 +54,28 @@ int RunSched(int argc, char** argv) {
   std::vector<Route> routes;
   for (const config::OperatorConfig& op : config.operators) {
     clients.push_back(std::make_unique<smpp::Client>(io, smpp::ClientConfigFromOperator(op)));
-    routes.push_back({op.name, op.prefixes, clients.back().get()});
+    routes.push_back({op.name, op.prefixes, clients.back().get(), op});
   }
-  Scheduler scheduler(config.sched, **conn, ledger, routes, ConsumerName(config.sched));
-  for (auto& client : clients) {
-    const std::string name = client->config().operator_name;
-    client->set_on_receipt([&scheduler, name](const smpp::Receipt& r) { scheduler.OnReceipt(name, r); });
-    client->Start();
+  const std::string consumer = ConsumerName(config.sched);
+  Scheduler scheduler(config.sched, **conn, ledger, routes, consumer, !config.sched.consumer.empty());
+  for (size_t i = 0; i < clients.size(); ++i) {
+    smpp::Client& client = *clients[i];
+    client.set_on_receipt([&scheduler, i](const smpp::Receipt& r, smpp::Client::Ack ack) {
+      scheduler.OnReceipt(i, r, std::move(ack));
+    });
+    client.set_on_mo([&scheduler, i](const smpp::DeliverSm& d, smpp::Client::Ack ack) {
+      scheduler.OnMo(i, d, std::move(ack));
+    });
+    client.set_on_late_response([&scheduler, i](const std::string& tag, size_t, const std::string& id) {
+      scheduler.OnLateResponse(i, tag, id);
+    });
+    client.Start();
   }
   std::thread io_thread([&] { io.run(); });
 
   std::atomic<bool> stop{false};
   std::thread loop([&] { scheduler.Run(stop); });
-  spdlog::info("scheduler running as consumer '{}' with {} operator link(s)", ConsumerName(config.sched),
-               clients.size());
+  spdlog::info("scheduler running as consumer '{}' with {} operator link(s)", consumer, clients.size());
   daemon::NotifyReady();
   daemon::WaitForStop();
   daemon::NotifyStopping();

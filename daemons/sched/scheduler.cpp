@@ -2,34 +2,38 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/time.h"
+#include "keys/keys.h"
 #include "sched/ledger_calls.h"
 #include "sched/outcomes.h"
 #include "sched/pick.h"
-#include "sched/receipts.h"
+#include "sched/submit_request.h"
 #include "sms/encoding.h"
+#include "smpp/message_id.h"
 
 namespace smsgw::sched {
 namespace {
 
 constexpr int64_t kLinkDownRetryMs = 1000;  // its route's link is down: try again soon, no attempt spent
-constexpr int kRetryMoveBatch = 500;
-constexpr int64_t kRetryMoveEveryMs = 250;
-constexpr int64_t kPendingRescanMs = 30000;
-constexpr auto kIdleWait = std::chrono::milliseconds(20);
-constexpr auto kStopGrace = std::chrono::seconds(5);
 
 }  // namespace
 
 Scheduler::Scheduler(const config::SchedConfig& config, redis::Connection& conn, rpc::LedgerClient& ledger,
-                     std::vector<Route> routes, std::string consumer)
+                     std::vector<Route> routes, std::string consumer, bool stable_consumer)
     : config_(config),
       conn_(conn),
       ledger_(ledger),
       routes_(std::move(routes)),
-      reader_(conn, std::move(consumer), config.max_streams_per_round, config.quantum) {
+      reader_(conn, std::move(consumer), config.max_streams_per_round, config.quantum),
+      stable_consumer_(stable_consumer) {
   for (const Route& r : routes_) route_prefixes_.push_back(r.prefixes);
   all_routes_.assign(routes_.size(), true);
+  lanes_.resize(routes_.size());
+  receipt_settings_.receipt_ttl_s = config.receipt_ttl_s;
+  receipt_settings_.park_s = config.receipt_park_s;
+  receipt_settings_.unmatched_max_len = config.unmatched_max_len;
 }
 
 int Scheduler::Capacity() const {
@@ -37,25 +41,21 @@ int Scheduler::Capacity() const {
   for (const Route& r : routes_) {
     if (r.client->bound()) window += r.client->config().window;
   }
-  return 2 * window - in_flight_ - static_cast<int>(waiting_.size());
+  int ready = 0;
+  for (const Lane& l : lanes_) ready += static_cast<int>(l.ready.size());
+  return 2 * window - in_flight_ - ready - static_cast<int>(waiting_.size());
 }
 
-void Scheduler::OnReceipt(const std::string& operator_name, const smpp::Receipt& receipt) {
-  if (receipt.state == smpp::ReceiptState::kNotFinal) return;
-  {
-    std::lock_guard lock(mu_);
-    new_receipts_.push_back({operator_name, receipt});
-  }
-  cv_.notify_one();
-}
+bool Scheduler::Stuck() const { return outbox_pause_.failures() > 0 || !waiting_.empty(); }
 
 // ---- From a read to an outcome ----------------------------------------------------------------
 
 int Scheduler::Take(std::vector<QueuedMessage> read) {
   std::vector<Job> jobs;
   jobs.reserve(read.size());
+  const int64_t now = NowMs();
   for (QueuedMessage& m : read) {
-    if (!held_.insert(EntryKey(m)).second) continue;  // ours already: with a link, or waiting
+    if (!held_.try_emplace(EntryKey(m), Held{m.stream, m.entry_id, now}).second) continue;  // ours already
     Job job;
     Facts& f = job.facts;
     f.decoded = m.decoded;
@@ -66,18 +66,42 @@ int Scheduler::Take(std::vector<QueuedMessage> read) {
       f.attempts = e.attempts();
       f.max_attempts = config_.max_attempts;
       const sms::Encoding encoding = e.encoding() == v1::ENCODING_UCS2 ? sms::Encoding::kUcs2 : sms::Encoding::kGsm7;
-      Result<std::vector<std::string>> parts = sms::EncodeParts(e.text(), encoding);
-      if (parts.ok()) {
-        job.request.source_addr = e.from();
-        job.request.dest_addr = e.to();
-        job.request.data_coding = encoding == sms::Encoding::kUcs2 ? 8 : 0;
-        job.request.parts = std::move(parts).value();
-      } else {
-        f.encode_error = parts.status().message();
+      if (Result<sms::TextInfo> info = sms::Analyze(e.text()); !info.ok()) {
+        f.encode_error = info.status().message();
+      } else if (encoding == sms::Encoding::kGsm7 && info->encoding != sms::Encoding::kGsm7) {
+        f.encode_error = "text: not GSM-7 as its envelope says";
       }
     }
     job.msg = std::move(m);
     jobs.push_back(std::move(job));
+  }
+  // Entries read again (taken over, or our own pending) may have been submitted already: the
+  // submitted mark says so (one round trip, only when there are such entries).
+  std::vector<redis::Command> marks;
+  std::vector<Job*> asked;
+  for (Job& job : jobs) {
+    if (!job.msg.recovered || !job.msg.decoded) continue;
+    marks.push_back({"EXISTS", keys::SubmittedMark(job.msg.envelope.id())});
+    asked.push_back(&job);
+  }
+  if (!marks.empty()) {
+    Result<std::vector<redis::Reply>> r = conn_.Pipeline(marks);
+    if (!r.ok()) {
+      // Unknown: give them back (released, so the next rescan or claim reads them again).
+      spdlog::warn("reading submitted marks: {}; {} recovered entries left for later", r.status().ToString(),
+                   asked.size());
+      std::vector<Job> keep;
+      for (Job& job : jobs) {
+        if (job.msg.recovered) {
+          held_.erase(EntryKey(job.msg));
+        } else {
+          keep.push_back(std::move(job));
+        }
+      }
+      jobs = std::move(keep);
+    } else {
+      for (size_t i = 0; i < asked.size(); ++i) asked[i]->facts.already_submitted = (*r)[i].integer == 1;
+    }
   }
   const int taken = static_cast<int>(jobs.size());
   Advance(std::move(jobs));
@@ -117,6 +141,7 @@ void Scheduler::Advance(std::vector<Job> jobs) {
           refund.push_back(&asking.back());
           break;
         case Action::kSubmit: Submit(std::move(job)); break;
+        case Action::kThrottled: Throttled(std::move(job), now); break;
         case Action::kAskLedgerAgain: waiting_.push_back(std::move(job)); break;
         default: Record(job, outcome, now); break;
       }
@@ -134,18 +159,34 @@ void Scheduler::Advance(std::vector<Job> jobs) {
   }
 }
 
-void Scheduler::Submit(Job job) {
-  Route& route = routes_[static_cast<size_t>(job.route)];
+void Scheduler::Submit(Job job, bool front) {
+  const Route& route = routes_[static_cast<size_t>(job.route)];
+  const v1::Envelope& e = job.msg.envelope;
+  // Through this route, as it wants the text written; the parts it already took stay taken.
+  const std::string tag = std::to_string(e.account_id()) + ":" + e.id() + ":";
+  Result<smpp::SubmitRequest> request = BuildRequest(e, route.op, NowMs(), tag);
+  if (!request.ok()) {  // Take() checked the text: not reached
+    job.facts.submit = SubmitFact::kPermanent;
+    job.facts.submit_detail = request.status().message();
+    std::vector<Job> one;
+    one.push_back(std::move(job));
+    Advance(std::move(one));
+    return;
+  }
+  job.request = std::move(request).value();
+  job.request.tag += std::to_string(job.request.parts.size());
+  // Parts accepted before a throttling answer on this run are not sent again either.
+  if (job.operator_name == route.name && job.operator_ids.size() == job.request.parts.size()) {
+    job.request.done_ids = job.operator_ids;
+    job.request.concat_ref = job.concat_ref;
+  }
   job.operator_name = route.name;
-  smpp::SubmitRequest request = std::move(job.request);
-  ++in_flight_;
-  route.client->Submit(std::move(request), [this, job = std::move(job)](smpp::SubmitResult r) mutable {
-    {
-      std::lock_guard lock(mu_);
-      completions_.push_back({std::move(job), std::move(r)});
-    }
-    cv_.notify_one();
-  });
+  Lane& lane = lanes_[static_cast<size_t>(job.route)];
+  if (front) {
+    lane.ready.push_front(std::move(job));
+  } else {
+    lane.ready.push_back(std::move(job));
+  }
 }
 
 void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
@@ -157,16 +198,42 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
       spdlog::error("{} {}: not an envelope; dropped", m.stream, m.entry_id);
       cmds = AckCommands(m);
       break;
-    case Action::kWaitForLink: cmds = RetryCommands(m, outcome.attempts, now_ms + kLinkDownRetryMs); break;
+    case Action::kAlreadySubmitted:
+      spdlog::info("message {}: its submit was recorded before it was taken over; not sent again", id);
+      cmds = AlreadySubmittedCommands(m);
+      break;
+    case Action::kWaitForLink: cmds = RetryCommands(m, m.envelope, outcome.attempts, now_ms + kLinkDownRetryMs); break;
     case Action::kRetry: {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       spdlog::info("message {}: {} (attempt {}); will retry", id, outcome.error, outcome.attempts);
-      cmds = RetryCommands(m, outcome.attempts, now_ms + BackoffMs(outcome.attempts, unit(rng_)));
+      v1::Envelope e = m.envelope;
+      // What the operator took of it stays taken: a retry through it sends only the rest.
+      e.clear_part_ids();
+      bool some = false;
+      for (const std::string& part : job.operator_ids) some = some || !part.empty();
+      if (some) {
+        for (const std::string& part : job.operator_ids) e.add_part_ids(part);
+        e.set_part_operator(job.operator_name);
+        e.set_concat_ref(job.concat_ref);
+      }
+      cmds = RetryCommands(m, e, outcome.attempts, now_ms + BackoffMs(outcome.attempts, unit(rng_)));
       break;
     }
-    case Action::kSubmitted:
-      cmds = SubmittedCommands(m, job.operator_name, job.operator_ids, config_.receipt_ttl_s, now_ms);
+    case Action::kSubmitted: {
+      const Route* route = nullptr;
+      for (const Route& r : routes_) {
+        if (r.name == job.operator_name) route = &r;
+      }
+      const smpp::IdFormat format = smpp::IdFormatFromName(route ? route->op.message_id_format : "text");
+      std::vector<std::string> key_ids;
+      for (const std::string& op_id : job.operator_ids) key_ids.push_back(smpp::CanonicalMessageId(op_id, format));
+      if (std::find(job.operator_ids.begin(), job.operator_ids.end(), "") != job.operator_ids.end()) {
+        spdlog::warn("message {}: {} accepted a part without a message id; no receipt can match it", id,
+                     job.operator_name);
+      }
+      cmds = SubmittedCommands(m, job.operator_name, job.operator_ids, key_ids, config_.receipt_ttl_s, now_ms);
       break;
+    }
     case Action::kExpired: cmds = FinalCommands(m, v1::STATUS_EXPIRED, outcome.error, now_ms); break;
     case Action::kCanceled:
       spdlog::info("message {} not sent: {}", id, outcome.error);
@@ -179,7 +246,7 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
     case Action::kDeadLetter:
       spdlog::info("message {} failed: {}", id, outcome.error);
       m.envelope.set_attempts(outcome.attempts);
-      cmds = DeadLetterCommands(m, outcome.error, now_ms);
+      cmds = DeadLetterCommands(m, outcome.error, now_ms, config_.dlq_max_len);
       break;
     default:
       // Not reached (Advance hands over only outcomes). Released, so that the periodic
@@ -191,155 +258,15 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
   outbox_.Add(std::move(cmds), EntryKey(m));
 }
 
-// ---- The turn's parts -------------------------------------------------------------------------
-
-int Scheduler::DrainLinks() {
-  std::vector<Completion> done;
-  {
-    // Both at once: a receipt follows its submit_sm_resp on the link, so every receipt taken
-    // here has its completion taken now or before, and its key is written first.
-    std::lock_guard lock(mu_);
-    done.swap(completions_);
-    for (ReceiptEvent& r : new_receipts_) receipts_.push_back(std::move(r));
-    new_receipts_.clear();
-  }
-  if (done.empty()) return 0;
-  const int64_t now = NowMs();
-  std::vector<Job> jobs;
-  jobs.reserve(done.size());
-  for (Completion& c : done) {
-    --in_flight_;
-    Job& job = c.job;
-    job.facts.submit = SubmitFactOf(c.result);
-    if (c.result.ok()) {
-      job.operator_ids = std::move(c.result.message_ids);
-      if (job.msg.envelope.priority() == v1::PRIORITY_EXPRESS) {
-        const auto latency = static_cast<double>(now - job.msg.envelope.accepted_at_ms());
-        express_latency_ms_ = Ewma(express_latency_ms_, latency, 0.1);
-      }
-    } else {
-      job.facts.submit_detail = job.operator_name + ": " + c.result.detail;
-    }
-    jobs.push_back(std::move(job));
-  }
-  Advance(std::move(jobs));
-  return static_cast<int>(done.size());
-}
-
-int Scheduler::FlushAndMatch() {
-  if (outbox_.empty() && receipts_.empty()) return 0;
-  const int64_t now = NowMs();
-  if (!outbox_pause_.Ready(now)) return 0;
-  // The receipts ride in the same round trip, after the writes: their keys, written by the
-  // completions taken with them, are then in Redis when the match runs. Receipts whose match
-  // answered what it should not wait for their own pause.
-  std::vector<ReceiptEvent> matching;
-  if (receipt_pause_.Ready(now)) matching.swap(receipts_);
-  if (outbox_.empty() && matching.empty()) return 0;
-  std::vector<redis::Command> matches;
-  matches.reserve(matching.size());
-  for (const ReceiptEvent& r : matching) {
-    matches.push_back(MatchReceiptCommand(r.operator_name, r.receipt, config_.receipt_ttl_s));
-  }
-  std::vector<redis::Reply> matched;
-  Status s = outbox_.Flush(
-      [this](const std::vector<redis::Command>& cmds) { return conn_.PipelineScripts(cmds, {&MatchReceiptScript()}); },
-      matches, &matched);
-  for (const std::string& entry : outbox_.TakeLanded()) held_.erase(entry);
-  if (!s.ok()) {
-    // A key that did not land may be one of these receipts': match them all again later (the
-    // match gives the same answer when run again).
-    for (ReceiptEvent& r : matching) receipts_.push_back(std::move(r));
-    outbox_pause_.Failed(now);
-    spdlog::error("recording outcomes: {}; {} command(s) and {} receipt(s) kept, trying again in {} ms", s.ToString(),
-                  outbox_.commands(), receipts_.size(), outbox_pause_.next_ms() - now);
-    return 0;
-  }
-  if (outbox_pause_.failures() > 0) spdlog::info("outcome writes land again");
-  outbox_pause_.Succeeded();
-
-  // The receipts' events go out with the next flush.
-  int handled = 0;
-  bool failed = false;
-  for (size_t i = 0; i < matching.size(); ++i) {
-    Result<MatchedReceipt> m = ReadReceiptMatch(matched[i], matching[i].receipt, now);
-    if (!m.ok()) {
-      spdlog::error("receipt for {} id {}: {}; trying again", matching[i].operator_name,
-                    matching[i].receipt.message_id, m.status().ToString());
-      receipts_.push_back(std::move(matching[i]));
-      failed = true;
-      continue;
-    }
-    ++handled;
-    switch (m->match) {
-      case ReceiptMatch::kUnknown:
-        spdlog::warn("receipt for unknown {} id {}", matching[i].operator_name, matching[i].receipt.message_id);
-        break;
-      case ReceiptMatch::kMorePartsToCome: break;
-      case ReceiptMatch::kFinal: outbox_.Add({EventCommand(std::move(m->event))}); break;
-    }
-  }
-  if (failed) {
-    receipt_pause_.Failed(now);
-  } else if (!matching.empty()) {
-    receipt_pause_.Succeeded();
-  }
-  return handled;
-}
-
-void Scheduler::RetryWaiting() {
-  if (waiting_.empty() || !ledger_pause_.Ready(NowMs())) return;
-  std::vector<Job> jobs;
-  jobs.swap(waiting_);
-  for (Job& job : jobs) {
-    if (job.facts.capture == CaptureFact::kCallFailed) job.facts.capture = CaptureFact::kNotAsked;
-    if (job.facts.refund == RefundFact::kCallFailed) job.facts.refund = RefundFact::kNotAsked;
-  }
-  Advance(std::move(jobs));
-  if (waiting_.empty()) {
-    if (ledger_pause_.failures() > 0) spdlog::info("ledger answers again");
-    ledger_pause_.Succeeded();
-  }
-}
-
-void Scheduler::MoveDueRetries() {
-  const int64_t now = NowMs();
-  if (now - last_retry_move_ms_ < kRetryMoveEveryMs) return;
-  last_retry_move_ms_ = now;
-  if (Result<int64_t> moved = reader_.MoveDueRetries(now, kRetryMoveBatch); !moved.ok()) {
-    spdlog::error("moving retries: {}", moved.status().ToString());
-  }
-}
-
-void Scheduler::RescanPending() {
-  // With a link to send through and nothing stuck; the first turn that can, then periodically.
-  const int64_t now = NowMs();
-  if (last_rescan_ms_ > 0 && now - last_rescan_ms_ < kPendingRescanMs) return;
-  if (outbox_pause_.failures() > 0 || !waiting_.empty() || Capacity() <= 0) return;
-  last_rescan_ms_ = now;
-  Result<std::vector<QueuedMessage>> pending = reader_.ReadOwnPending();
-  if (!pending.ok()) {
-    spdlog::error("reading own pending entries: {}", pending.status().ToString());
-    return;
-  }
-  const size_t seen = pending->size();
-  const int taken = Take(std::move(pending).value());
-  if (taken > 0) {
-    spdlog::info("{} of {} pending entries were no longer held (an earlier run, or a lost outcome); sent again",
-                 taken, seen);
-  }
-}
-
 int Scheduler::ReadBatch() {
   // Not while writes fail (they are retried first), nor while messages wait for the ledger.
-  if (outbox_pause_.failures() > 0 || !waiting_.empty()) return 0;
+  if (Stuck()) return 0;
   const int64_t now = NowMs();
   if (!read_pause_.Ready(now)) return 0;
   const int capacity = Capacity();
   if (capacity <= 0) return 0;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const double share = ExpressShare(express_latency_ms_, config_.express_sla_ms, config_.normal_min_share);
-  const Level first = PickLevel(share, unit(rng_), false, false);
+  const Level first = PickLevel(express_share_, unit(rng_), false, false);
   Result<std::vector<QueuedMessage>> batch =
       first == Level::kExpress ? reader_.ReadExpress(capacity) : reader_.ReadNormal(capacity);
   if (batch.ok() && batch->empty()) {
@@ -357,38 +284,53 @@ int Scheduler::ReadBatch() {
 void Scheduler::Run(const std::atomic<bool>& stop) {
   auto idle = [&] {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, kIdleWait, [&] { return !completions_.empty() || !new_receipts_.empty(); });
+    cv_.wait_for(lock, std::chrono::milliseconds(20),
+                 [&] { return !completions_.empty() || !new_inbound_.empty() || !late_.empty(); });
   };
   // One turn: what the links answered, then one round trip with every outcome write and
-  // receipt match, then the ledger's waiting work, then (when no write is failing) a new read.
-  // The read's own outcomes (canceled, expired, ...) go out with the next turn's writes.
+  // receipt match, then the ledger's waiting work, the submits the rates allow, the periodic
+  // upkeep, and (when no write is failing) a new read. The read's own outcomes (canceled,
+  // expired, ...) go out with the next turn's writes.
   while (!stop.load()) {
     int handled = DrainLinks();
     handled += FlushAndMatch();
     RetryWaiting();
+    PumpLanes();
     MoveDueRetries();
+    RetryParked();
+    ClaimAndTouch();
     RescanPending();
     handled += ReadBatch();
     if (handled == 0) idle();
   }
-  // Stop reading; give the submits already handed over, and the writes not yet landed, a
-  // bounded time to finish.
-  const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
-  while ((in_flight_ > 0 || !outbox_.empty() || !receipts_.empty()) && std::chrono::steady_clock::now() < deadline) {
+  // Stop reading; what was never handed to a link goes back to its queue at once (no attempt
+  // spent), so another instance need not wait to take it over. The submits already handed
+  // over, and the writes not yet landed, get a bounded time to finish.
+  ReleaseLanes();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((in_flight_ > 0 || !outbox_.empty() || !inbound_.empty()) && std::chrono::steady_clock::now() < deadline) {
     int handled = DrainLinks();
+    ReleaseLanes();
     handled += FlushAndMatch();
     if (handled == 0) idle();
   }
   DrainLinks();
+  ReleaseLanes();
   FlushAndMatch();
   FlushAndMatch();  // the events of the last receipts
-  if (in_flight_ > 0) spdlog::warn("{} submits unanswered at stop; they stay pending and are sent again", in_flight_);
+  if (in_flight_ > 0) {
+    spdlog::warn("{} submits unanswered at stop; they stay pending and are taken over after {} ms", in_flight_,
+                 config_.claim_idle_ms);
+  }
   if (!outbox_.empty()) {
     spdlog::error("{} outcome write(s) not recorded at stop; their entries stay pending and are sent again",
                   outbox_.commands());
   }
   if (!waiting_.empty()) spdlog::warn("{} messages waiting for the ledger at stop; they stay pending", waiting_.size());
-  if (!receipts_.empty()) spdlog::error("{} receipts not matched at stop", receipts_.size());
+  if (!inbound_.empty()) {
+    spdlog::warn("{} receipts or MO messages not recorded at stop; not acknowledged, the SMSC sends them again",
+                 inbound_.size());
+  }
 }
 
 }  // namespace smsgw::sched

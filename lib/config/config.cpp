@@ -80,6 +80,15 @@ void ReadSched(SectionReader& r, SchedConfig& c) {
   r.Optional("max_attempts", c.max_attempts);
   r.Optional("receipt_ttl_s", c.receipt_ttl_s);
   r.Optional("metrics_listen", c.metrics_listen);
+  r.Optional("claim_idle_ms", c.claim_idle_ms);
+  r.Optional("dlq_max_len", c.dlq_max_len);
+  r.Optional("receipt_park_s", c.receipt_park_s);
+  r.Optional("unmatched_max_len", c.unmatched_max_len);
+  r.Check(c.claim_idle_ms >= 1000, "claim_idle_ms", "must be at least 1000");
+  r.Check(c.dlq_max_len >= 1000, "dlq_max_len", "must be at least 1000");
+  r.Check(c.receipt_park_s > 0 && c.receipt_park_s <= 86400, "receipt_park_s", "must be 1..86400");
+  r.Check(c.unmatched_max_len >= 100, "unmatched_max_len", "must be at least 100");
+  r.Check(c.receipt_ttl_s > 0, "receipt_ttl_s", "must be positive");
   r.Check(c.express_sla_ms > 0, "express_sla_ms", "must be positive");
   r.Check(c.normal_min_share >= 0 && c.normal_min_share <= 1, "normal_min_share", "must be 0..1");
   r.Check(c.max_streams_per_round > 0, "max_streams_per_round", "must be positive");
@@ -110,24 +119,75 @@ void ReadReport(SectionReader& r, ReportConfig& c) {
   r.Check(c.retention_days > 0, "retention_days", "must be positive");
 }
 
+// An integer key read in 64 bits and range-checked before it narrows, so a value beyond int
+// is refused by name instead of wrapping (review F5).
+void RangedInt(SectionReader& r, const std::string& key, int& out, int64_t min, int64_t max, bool required = false) {
+  int64_t v = out;
+  if (required) {
+    r.Required(key, v);
+  } else {
+    r.Optional(key, v);
+  }
+  r.Check(v >= min && v <= max, key, "must be " + std::to_string(min) + ".." + std::to_string(max));
+  if (v >= min && v <= max) out = static_cast<int>(v);
+}
+
+// An SMPP C-octet string from the config: at most `max` octets and no NUL, else the link could
+// never bind (review m7).
+void CheckCString(SectionReader& r, const std::string& key, const std::string& v, size_t max) {
+  r.Check(v.size() <= max, key, "at most " + std::to_string(max) + " characters (SMPP 3.4)");
+  r.Check(v.find('\0') == std::string::npos, key, "must not contain a NUL character");
+}
+
+void CheckOneOf(SectionReader& r, const std::string& key, const std::string& v, const std::set<std::string>& allowed) {
+  std::string list;
+  for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  r.Check(allowed.count(v) > 0, key, "must be one of " + list);
+}
+
 void ReadOperator(SectionReader& r, OperatorConfig& c) {
   r.Required("name", c.name);
   r.Required("host", c.host);
-  r.Required("port", c.port);
+  RangedInt(r, "port", c.port, 1, 65535, true);
   r.Required("system_id", c.system_id);
   r.Required("password", c.password);
   r.Optional("system_type", c.system_type);
-  r.Optional("window", c.window);
-  r.Optional("tps", c.tps);
+  RangedInt(r, "window", c.window, 1, 10000);
+  RangedInt(r, "tps", c.tps, 1, 1000000);
+  RangedInt(r, "tps_burst", c.tps_burst, 0, 1000000);
   r.Optional("prefixes", c.prefixes);
-  r.Optional("enquire_link_s", c.enquire_link_s);
-  r.Optional("reconnect_max_s", c.reconnect_max_s);
-  r.Check(c.port > 0 && c.port < 65536, "port", "must be 1..65535");
-  r.Check(c.window > 0, "window", "must be positive");
-  r.Check(c.tps > 0, "tps", "must be positive");
-  // SMPP 3.4 limits system_id to 15 octets and password to 8 (section 5.2).
-  r.Check(c.system_id.size() <= 15, "system_id", "at most 15 characters (SMPP 3.4)");
-  r.Check(c.password.size() <= 8, "password", "at most 8 characters (SMPP 3.4)");
+  RangedInt(r, "enquire_link_s", c.enquire_link_s, 0, 3600);
+  RangedInt(r, "reconnect_max_s", c.reconnect_max_s, 1, 3600);
+  r.Optional("bind", c.bind);
+  for (const char* key : {"source_ton", "source_npi", "dest_ton", "dest_npi"}) {
+    int& field = std::string(key) == "source_ton"   ? c.source_ton
+                 : std::string(key) == "source_npi" ? c.source_npi
+                 : std::string(key) == "dest_ton"   ? c.dest_ton
+                                                    : c.dest_npi;
+    RangedInt(r, key, field, -1, 255);
+  }
+  RangedInt(r, "registered_delivery", c.registered_delivery, 0, 255);
+  r.Optional("service_type", c.service_type);
+  r.Optional("data_coding", c.data_coding);
+  r.Optional("long_messages", c.long_messages);
+  r.Optional("message_id_format", c.message_id_format);
+  r.Optional("receipt_id_format", c.receipt_id_format);
+  r.Optional("refund_on", c.refund_on);
+  RangedInt(r, "response_timeout_ms", c.response_timeout_ms, 100, 600000);
+  RangedInt(r, "bind_timeout_ms", c.bind_timeout_ms, 100, 600000);
+  RangedInt(r, "inactivity_timeout_s", c.inactivity_timeout_s, 0, 86400);
+  RangedInt(r, "reconnect_initial_ms", c.reconnect_initial_ms, 1, 3600000);
+  // SMPP 3.4 limits system_id to 15 octets, password to 8, system_type to 12 (section 5.2).
+  CheckCString(r, "system_id", c.system_id, 15);
+  CheckCString(r, "password", c.password, 8);
+  CheckCString(r, "system_type", c.system_type, 12);
+  CheckCString(r, "service_type", c.service_type, 5);
+  CheckOneOf(r, "bind", c.bind, {"transceiver", "transmitter_receiver"});
+  CheckOneOf(r, "data_coding", c.data_coding, {"gsm7", "latin1", "ascii"});
+  CheckOneOf(r, "long_messages", c.long_messages, {"udh", "sar", "payload"});
+  CheckOneOf(r, "message_id_format", c.message_id_format, {"text", "hex", "decimal"});
+  CheckOneOf(r, "receipt_id_format", c.receipt_id_format, {"text", "hex", "decimal"});
+  for (const std::string& s : c.refund_on) CheckOneOf(r, "refund_on", s, {"undelivered", "expired"});
 }
 
 void ReadLog(SectionReader& r, LogConfig& c) {
@@ -181,6 +241,10 @@ Result<Config> FromValue(const toml::value& root) {
       if (Status s = reader.Finish(); !s.ok()) return s;
       if (!names.insert(oc.name).second) {
         return Status::InvalidArgument(path + ".name: duplicate operator name '" + oc.name + "'");
+      }
+      if (oc.response_timeout_ms >= config.sched.claim_idle_ms) {
+        return Status::InvalidArgument("sched.claim_idle_ms: must exceed " + path +
+                                       ".response_timeout_ms, or live submits would be taken over");
       }
       config.operators.push_back(std::move(oc));
     }

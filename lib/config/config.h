@@ -59,6 +59,12 @@ struct SchedConfig {
   int max_attempts = 5;
   int receipt_ttl_s = 172800;  // how long an operator id is remembered for its receipt
   std::string metrics_listen;
+  // Pending entries idle this long belong to a scheduler that died or lost them: another
+  // instance takes them over (XAUTOCLAIM). Must exceed every operator's response timeout.
+  int claim_idle_ms = 60000;
+  int64_t dlq_max_len = 1000000;     // q:dlq keeps about this many dead letters (oldest trimmed)
+  int receipt_park_s = 600;          // an unmatched receipt is tried again this long, then kept as unmatched
+  int64_t unmatched_max_len = 100000;  // dlr:unmatched keeps about this many for inspection
 };
 
 struct ReportConfig {
@@ -89,6 +95,24 @@ struct OperatorConfig {
   std::vector<std::string> prefixes;  // empty: every destination
   int enquire_link_s = 30;
   int reconnect_max_s = 30;
+  // smsgw-sched's SMPP settings (smsgw.toml(5)); -1 for a TON/NPI: derived from the address.
+  std::string bind = "transceiver";  // or "transmitter_receiver"
+  int tps_burst = 0;                 // submits allowed at once beyond the rate; 0: tps / 10 (at least 1)
+  int source_ton = -1;
+  int source_npi = -1;
+  int dest_ton = -1;
+  int dest_npi = -1;
+  int registered_delivery = 1;
+  std::string service_type;
+  std::string data_coding = "gsm7";      // how GSM-7 texts go: gsm7 (DCS 0), latin1 (DCS 3), ascii (DCS 1)
+  std::string long_messages = "udh";     // udh, sar or payload
+  std::string message_id_format = "text";  // submit_sm_resp ids: text, hex or decimal
+  std::string receipt_id_format = "text";  // ids in receipt texts: text, hex or decimal
+  std::vector<std::string> refund_on;    // receipt outcomes refunded: undelivered, expired
+  int response_timeout_ms = 10000;
+  int bind_timeout_ms = 10000;
+  int inactivity_timeout_s = 90;
+  int reconnect_initial_ms = 1000;
 };
 
 struct LogConfig {

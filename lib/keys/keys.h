@@ -43,6 +43,25 @@ inline std::string Receipt(const std::string& operator_name, const std::string& 
   return "dlr:" + operator_name + ":" + operator_message_id;
 }
 
+// String "1" while a message's submit is recorded and its stream entry not yet acked: written
+// after its submitted event and receipt keys, deleted after the ack, in the same pipeline. An
+// instance that takes the entry over finds it and does not submit again (review C3).
+inline std::string SubmittedMark(const std::string& message_id) { return "sent:" + message_id; }
+// A final receipt that matched no receipt key yet (parked, tried again), the set of them by
+// time, the stream of those that never matched (kept for inspection) and their count.
+inline std::string ParkedReceipt(const std::string& operator_name, const std::string& operator_message_id) {
+  return "dlr:park:" + operator_name + ":" + operator_message_id;
+}
+inline constexpr const char* kParkedReceipts = "dlr:parked";
+inline constexpr const char* kUnmatchedReceipts = "dlr:unmatched";
+inline constexpr const char* kUnmatchedCount = "dlr:unmatched:count";
+// Hash: the express latency (accepted -> submitted) every scheduler instance steers by.
+inline constexpr const char* kExpressLatency = "sched:express";
+// String: an operator's GCRA state (theoretical arrival time, us), shared by all instances.
+inline std::string OperatorRate(const std::string& operator_name) { return "tps:" + operator_name; }
+// Stream of mobile-originated messages (deliver_sm that are not receipts).
+inline constexpr const char* kMoMessages = "mo:in";
+
 // Consumer groups.
 inline constexpr const char* kSchedGroup = "sched";
 inline constexpr const char* kReportGroup = "report";

@@ -20,27 +20,52 @@ Status SubmitResult::ToStatus() const {
   return Status::Internal(detail);
 }
 
-// ---- Client: posts everything onto the impl's strand ----
+// ---- Client: posts everything onto the impls' strands ----
 
-Client::Client(boost::asio::io_context& io, ClientConfig config)
-    : impl_(std::make_shared<ClientImpl>(io, std::move(config))) {}
-
-Client::~Client() {
-  impl_->abandoned_ = true;
-  boost::asio::post(impl_->strand_, [impl = impl_] { impl->DoStop({}, /*abandon=*/true); });
+Client::Client(boost::asio::io_context& io, ClientConfig config) {
+  const bool split = config.bind_mode == BindMode::kTransmitterReceiver;
+  impl_ = std::make_shared<ClientImpl>(io, config, split ? ClientImpl::Role::kTransmitter : ClientImpl::Role::kTransceiver);
+  if (split) rx_impl_ = std::make_shared<ClientImpl>(io, std::move(config), ClientImpl::Role::kReceiver);
 }
 
-void Client::set_on_receipt(ReceiptHandler handler) { impl_->on_receipt_ = std::move(handler); }
-void Client::set_on_mo(MoHandler handler) { impl_->on_mo_ = std::move(handler); }
+Client::~Client() {
+  for (const auto& impl : {impl_, rx_impl_}) {
+    if (!impl) continue;
+    impl->abandoned_ = true;
+    boost::asio::post(impl->strand_, [impl] { impl->DoStop({}, /*abandon=*/true); });
+  }
+}
+
+void Client::set_on_receipt(ReceiptHandler handler) {
+  if (rx_impl_) rx_impl_->on_receipt_ = handler;
+  impl_->on_receipt_ = std::move(handler);
+}
+void Client::set_on_mo(MoHandler handler) {
+  if (rx_impl_) rx_impl_->on_mo_ = handler;
+  impl_->on_mo_ = std::move(handler);
+}
+void Client::set_on_late_response(LateResponseHandler handler) { impl_->on_late_ = std::move(handler); }
 
 void Client::Start() {
-  boost::asio::post(impl_->strand_, [impl = impl_] { impl->DoStart(); });
+  for (const auto& impl : {impl_, rx_impl_}) {
+    if (impl) boost::asio::post(impl->strand_, [impl] { impl->DoStart(); });
+  }
 }
 
 void Client::Stop(std::function<void()> stopped) {
-  boost::asio::post(impl_->strand_, [impl = impl_, cb = std::move(stopped)]() mutable {
-    impl->DoStop(std::move(cb), /*abandon=*/false);
-  });
+  // `stopped` runs once every link has stopped.
+  auto left = std::make_shared<std::atomic<int>>(rx_impl_ ? 2 : 1);
+  auto cb = std::make_shared<std::function<void()>>(std::move(stopped));
+  for (const auto& impl : {impl_, rx_impl_}) {
+    if (!impl) continue;
+    boost::asio::post(impl->strand_, [impl, left, cb]() mutable {
+      impl->DoStop(
+          [left, cb] {
+            if (--*left == 0 && *cb) (*cb)();
+          },
+          /*abandon=*/false);
+    });
+  }
 }
 
 void Client::Submit(SubmitRequest request, DoneHandler done) {
@@ -55,40 +80,48 @@ bool Client::bound() const { return impl_->bound_.load(); }
 const ClientConfig& Client::config() const { return impl_->config_; }
 
 ClientCounters Client::counters() const {
-  const ClientImpl& i = *impl_;
   ClientCounters c;
-  c.submitted = i.submitted_.load();
-  c.responses = i.responses_.load();
-  c.receipts = i.receipts_.load();
-  c.reconnects = i.reconnects_.load();
-  c.timeouts = i.timeouts_.load();
-  c.in_flight = i.in_flight_gauge_.load();
-  c.queued = i.queued_gauge_.load();
-  c.max_in_flight = i.max_in_flight_.load();
+  for (const auto& impl : {impl_, rx_impl_}) {
+    if (!impl) continue;
+    const ClientImpl& i = *impl;
+    c.submitted += i.submitted_.load();
+    c.responses += i.responses_.load();
+    c.receipts += i.receipts_.load();
+    c.reconnects += i.reconnects_.load();
+    c.timeouts += i.timeouts_.load();
+    c.in_flight += i.in_flight_gauge_.load();
+    c.queued += i.queued_gauge_.load();
+    c.max_in_flight = std::max<uint64_t>(c.max_in_flight, i.max_in_flight_.load());
+    c.late_responses += i.late_responses_.load();
+    c.max_write_queue = std::max<uint64_t>(c.max_write_queue, i.max_write_queue_.load());
+    c.refused_inbound += i.refused_inbound_.load();
+  }
   return c;
 }
 
 // ---- ClientImpl: requests, the window and outcomes ----
 
-ClientImpl::ClientImpl(boost::asio::io_context& io, ClientConfig config)
+ClientImpl::ClientImpl(boost::asio::io_context& io, ClientConfig config, Role role)
     : strand_(boost::asio::make_strand(io)),
       config_(std::move(config)),
       resolver_(strand_),
       connect_timer_(strand_),
       reconnect_timer_(strand_),
-      enquire_timer_(strand_) {}
+      enquire_timer_(strand_),
+      inactivity_timer_(strand_),
+      role_(role) {}
 
 void ClientImpl::DoSubmit(SubmitRequest request, Client::DoneHandler done) {
   SubmitResult result;
-  if (state_ != State::kBound) {
+  if (state_ != State::kBound || role_ == Role::kReceiver) {
     result.kind = SubmitResult::Kind::kTransient;
     result.detail = "not bound";
     done(std::move(result));
     return;
   }
-  uint8_t ref = request.concat_ref.value_or(next_concat_ref_);
+  const uint16_t ref = request.concat_ref.value_or(next_concat_ref_);
   if (!request.concat_ref && request.parts.size() > 1) ++next_concat_ref_;
-  Result<std::vector<SubmitSm>> pdus = BuildSubmitSms(request, ref, config_.use_message_payload);
+  Result<std::vector<SubmitSm>> pdus = BuildSubmitSms(request, ref, config_.long_messages);
   if (!pdus.ok()) {
     result.kind = SubmitResult::Kind::kPermanent;
     result.detail = pdus.status().message();
@@ -98,9 +131,25 @@ void ClientImpl::DoSubmit(SubmitRequest request, Client::DoneHandler done) {
   auto pending = std::make_shared<PendingRequest>();
   pending->pdus = std::move(pdus).value();
   pending->done = std::move(done);
-  pending->unfinished = pending->pdus.size();
+  pending->tag = std::move(request.tag);
+  pending->result.concat_ref = ref;
   pending->result.message_ids.resize(pending->pdus.size());
-  for (size_t i = 0; i < pending->pdus.size(); ++i) queue_.push_back(PartRef{pending, i});
+  // Parts accepted in an earlier attempt keep their ids and are not sent again; only a
+  // per-part split can skip parts (one message_payload PDU is all or nothing).
+  const bool per_part = pending->pdus.size() == request.parts.size();
+  for (size_t i = 0; i < pending->pdus.size(); ++i) {
+    if (per_part && i < request.done_ids.size() && !request.done_ids[i].empty()) {
+      pending->result.message_ids[i] = request.done_ids[i];
+      continue;
+    }
+    queue_.push_back(PartRef{pending, i});
+    ++pending->unfinished;
+  }
+  if (pending->unfinished == 0) {
+    Client::DoneHandler cb = std::move(pending->done);
+    cb(std::move(pending->result));
+    return;
+  }
   Pump();
 }
 
@@ -129,11 +178,16 @@ uint32_t ClientImpl::Send(PduBody body, Kind kind, PartRef part) {
     if (kind == Kind::kSubmit) {
       FailPart(part, SubmitResult::Kind::kPermanent, 0, bytes.status().message());
       FinishPart(part);
+    } else if (kind == Kind::kBind) {
+      // No answer can come to a bind never sent: drop the link and try again after the
+      // backoff, rather than sit connected and unbound for ever (review m7).
+      CloseLink("cannot encode the bind: " + bytes.status().message());
     }
     return 0;
   }
-  const int timeout_ms =
-      kind == Kind::kUnbind ? config_.unbind_timeout_ms : config_.response_timeout_ms;
+  const int timeout_ms = kind == Kind::kUnbind ? config_.unbind_timeout_ms
+                         : kind == Kind::kBind ? config_.bind_timeout_ms
+                                               : config_.response_timeout_ms;
   Outstanding out;
   out.kind = kind;
   out.part = std::move(part);
@@ -183,12 +237,19 @@ void ClientImpl::OnTimeout(uint32_t sequence_number) {
       ++timeouts_;
       spdlog::warn("smpp[{}]: no submit_sm_resp for seq {} within {} ms", name(),
                    sequence_number, config_.response_timeout_ms);
+      // Its response may still come: remember which part it was (bounded, oldest dropped).
+      late_.emplace(sequence_number, LateRef{out.part.request->tag, out.part.index});
+      late_order_.push_back(sequence_number);
+      while (late_order_.size() > kMaxLateRefs) {
+        late_.erase(late_order_.front());
+        late_order_.pop_front();
+      }
       FailPart(out.part, SubmitResult::Kind::kTransient, 0, "timeout");
       FinishPart(out.part);
       Pump();
       return;
     case Kind::kBind:
-      CloseLink("no bind_transceiver_resp in time");
+      CloseLink("no bind response in time");
       return;
     case Kind::kEnquire:
       CloseLink("no enquire_link_resp in time");

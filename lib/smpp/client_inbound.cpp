@@ -1,5 +1,6 @@
 // ClientImpl: what the SMSC sends us.
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "smpp/client_impl.h"
@@ -39,6 +40,8 @@ void ClientImpl::OnPdu(const Pdu& pdu) {
       OnGenericNack(pdu);
       return;
     case kBindTransceiverResp:
+    case kBindTransmitterResp:
+    case kBindReceiverResp:
     case kSubmitSmResp:
     case kEnquireLinkResp:
     case kUnbindResp:
@@ -56,10 +59,15 @@ void ClientImpl::OnPdu(const Pdu& pdu) {
 
   Outstanding out;
   if (!TakeOutstanding(seq, &out)) {
+    if (id == kSubmitSmResp) {
+      OnLateSubmitResp(pdu);
+      return;
+    }
     spdlog::debug("smpp[{}]: {} for unknown or timed-out seq {}", name(), CommandName(id), seq);
     return;
   }
-  const bool matches = (out.kind == Kind::kBind && id == kBindTransceiverResp) ||
+  const bool is_bind_resp = id == kBindTransceiverResp || id == kBindTransmitterResp || id == kBindReceiverResp;
+  const bool matches = (out.kind == Kind::kBind && is_bind_resp) ||
                        (out.kind == Kind::kSubmit && id == kSubmitSmResp) ||
                        (out.kind == Kind::kEnquire && id == kEnquireLinkResp) ||
                        (out.kind == Kind::kUnbind && id == kUnbindResp);
@@ -88,7 +96,7 @@ void ClientImpl::OnPdu(const Pdu& pdu) {
 
 void ClientImpl::OnBindResp(const Pdu& pdu, Outstanding) {
   if (pdu.command_status != ESME_ROK) {
-    spdlog::error("smpp[{}]: bind_transceiver as {} refused: {}", name(), config_.system_id,
+    spdlog::error("smpp[{}]: bind as {} refused: {}", name(), config_.system_id,
                   CommandStatusName(pdu.command_status));
     CloseLink("bind refused: " + CommandStatusName(pdu.command_status));
     return;
@@ -100,6 +108,8 @@ void ClientImpl::OnSubmitResp(const Pdu& pdu, Outstanding out) {
   ++responses_;
   const uint32_t status = pdu.command_status;
   if (status == ESME_ROK) {
+    // An empty id is kept empty: the caller records the message as submitted with nothing a
+    // receipt could match (review F9), rather than under a key all such messages share.
     out.part.request->result.message_ids[out.part.index] = pdu.As<SubmitSmResp>()->message_id;
     FinishPart(out.part);
     Pump();
@@ -154,22 +164,68 @@ void ClientImpl::OnGenericNack(const Pdu& pdu) {
   }
 }
 
+Client::Ack ClientImpl::MakeAck(const std::shared_ptr<Link>& link, uint32_t sequence_number) {
+  ++unacked_inbound_;
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  std::weak_ptr<ClientImpl> weak = shared_from_this();
+  std::weak_ptr<Link> weak_link = link;
+  return [weak, weak_link, sequence_number, once](bool recorded) {
+    if (once->exchange(true)) return;
+    std::shared_ptr<ClientImpl> self = weak.lock();
+    if (!self) return;
+    boost::asio::post(self->strand_, [self, weak_link, sequence_number, recorded] {
+      --self->unacked_inbound_;
+      std::shared_ptr<Link> link = weak_link.lock();
+      // On a link replaced meanwhile the answer cannot go out: the SMSC sends it again.
+      if (!link || link != self->link_) return;
+      if (!recorded) ++self->refused_inbound_;
+      self->Reply(sequence_number, PduBody{DeliverSmResp{}}, recorded ? ESME_ROK : ESME_RX_T_APPN);
+    });
+  };
+}
+
 void ClientImpl::OnDeliverSm(const Pdu& pdu, const DeliverSm& deliver) {
+  const uint32_t seq = pdu.sequence_number;
+  if (unacked_inbound_ >= static_cast<size_t>(std::max(1, config_.max_unacked_inbound))) {
+    // The recorder is behind: refuse now, the SMSC retries later, our memory stays bounded.
+    ++refused_inbound_;
+    Reply(seq, PduBody{DeliverSmResp{}}, ESME_RX_T_APPN);
+    return;
+  }
   if ((deliver.esm_class & kEsmClassReceipt) != 0) {
     Result<Receipt> receipt = ReceiptFromDeliverSm(deliver);
     if (!receipt.ok()) {
       spdlog::warn("smpp[{}]: unusable receipt: {}", name(), receipt.status().message());
     } else {
       ++receipts_;
-      if (on_receipt_ && !abandoned_) on_receipt_(*receipt);
+      if (on_receipt_ && !abandoned_) {
+        on_receipt_(*receipt, MakeAck(link_, seq));
+        return;
+      }
     }
   } else if (on_mo_ && !abandoned_) {
-    on_mo_(deliver);
+    on_mo_(deliver, MakeAck(link_, seq));
+    return;
   } else {
     spdlog::debug("smpp[{}]: ignoring MO message from {} to {}", name(), deliver.source_addr,
                   deliver.destination_addr);
   }
-  Reply(pdu.sequence_number, PduBody{DeliverSmResp{}});
+  Reply(seq, PduBody{DeliverSmResp{}});
+}
+
+void ClientImpl::OnLateSubmitResp(const Pdu& pdu) {
+  auto it = late_.find(pdu.sequence_number);
+  if (it == late_.end()) {
+    spdlog::debug("smpp[{}]: submit_sm_resp for unknown seq {}", name(), pdu.sequence_number);
+    return;
+  }
+  LateRef ref = std::move(it->second);
+  late_.erase(it);
+  const std::string& id = pdu.As<SubmitSmResp>()->message_id;
+  if (pdu.command_status != ESME_ROK || id.empty()) return;
+  ++late_responses_;
+  spdlog::info("smpp[{}]: late submit_sm_resp for seq {}: the SMSC took it as {}", name(), pdu.sequence_number, id);
+  if (on_late_ && !abandoned_) on_late_(ref.tag, ref.index, id);
 }
 
 }  // namespace smsgw::smpp

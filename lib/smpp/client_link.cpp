@@ -61,12 +61,37 @@ void ClientImpl::OnConnected(const std::shared_ptr<Link>& link) {
   link->socket.set_option(tcp::no_delay(true), ignored);
   spdlog::debug("smpp[{}]: connected to {}:{}, binding as {}", name(), config_.host,
                 config_.port, config_.system_id);
+  last_rx_ = std::chrono::steady_clock::now();
   StartRead(link);
+  ScheduleInactivityCheck();
+  Send(BindRequest(), Kind::kBind, PartRef{});
+}
+
+PduBody ClientImpl::BindRequest() const {
   BindTransceiver bind;
   bind.system_id = config_.system_id;
   bind.password = config_.password;
   bind.system_type = config_.system_type;
-  Send(PduBody{std::move(bind)}, Kind::kBind, PartRef{});
+  switch (role_) {
+    case Role::kTransmitter: return PduBody{BindTransmitter{std::move(bind)}};
+    case Role::kReceiver: return PduBody{BindReceiver{std::move(bind)}};
+    case Role::kTransceiver: break;
+  }
+  return PduBody{std::move(bind)};
+}
+
+void ClientImpl::ScheduleInactivityCheck() {
+  if (config_.inactivity_timeout_ms <= 0) return;
+  inactivity_timer_.expires_after(milliseconds(std::max(50, config_.inactivity_timeout_ms / 4)));
+  inactivity_timer_.async_wait([self = shared_from_this(), link = link_](const boost::system::error_code& ec) {
+    if (ec || link != self->link_) return;
+    const auto quiet = std::chrono::steady_clock::now() - self->last_rx_;
+    if (quiet >= milliseconds(self->config_.inactivity_timeout_ms)) {
+      self->CloseLink("nothing from the SMSC for " + std::to_string(self->config_.inactivity_timeout_ms) + " ms");
+      return;
+    }
+    self->ScheduleInactivityCheck();
+  });
 }
 
 void ClientImpl::OnBound() {
@@ -94,6 +119,7 @@ void ClientImpl::StartRead(const std::shared_ptr<Link>& link) {
 }
 
 void ClientImpl::OnRead(const std::shared_ptr<Link>& link, size_t n) {
+  last_rx_ = std::chrono::steady_clock::now();
   link->decoder.Feed(std::string_view(link->read_buf.data(), n));
   while (true) {
     Result<std::optional<std::string>> frame = link->decoder.Next();
@@ -105,12 +131,21 @@ void ClientImpl::OnRead(const std::shared_ptr<Link>& link, size_t n) {
     OnFrame(**frame);
     if (link != link_) return;  // the frame ended this link (unbind, protocol error)
   }
+  if (link->write_queue.size() >= kReadPauseQueue) {
+    link->read_paused = true;  // StartWrite resumes once the peer has read enough
+    return;
+  }
   StartRead(link);
 }
 
 void ClientImpl::Write(std::string bytes) {
   if (!link_) return;
+  if (link_->write_queue.size() >= static_cast<size_t>(std::max(config_.max_write_queue, 1))) {
+    CloseLink("the SMSC does not read: " + std::to_string(link_->write_queue.size()) + " PDUs queued");
+    return;
+  }
   link_->write_queue.push_back(std::move(bytes));
+  if (link_->write_queue.size() > max_write_queue_.load()) max_write_queue_ = link_->write_queue.size();
   if (!link_->writing) StartWrite(link_);
 }
 
@@ -125,6 +160,10 @@ void ClientImpl::StartWrite(const std::shared_ptr<Link>& link) {
           return;
         }
         link->write_queue.pop_front();
+        if (link->read_paused && link->write_queue.size() <= kReadPauseQueue / 4 && link == self->link_) {
+          link->read_paused = false;
+          self->StartRead(link);
+        }
         if (!link->write_queue.empty()) {
           self->StartWrite(link);
         } else if (link->close_when_drained) {
@@ -141,7 +180,11 @@ void ClientImpl::CloseLink(const std::string& reason) {
   boost::system::error_code ignored;
   connect_timer_.cancel();
   enquire_timer_.cancel();
+  inactivity_timer_.cancel();
   resolver_.cancel();
+  // Sequence numbers belong to the link: no late response can come on the next one.
+  late_.clear();
+  late_order_.clear();
   if (link_) {
     std::shared_ptr<Link> link = std::move(link_);
     link_.reset();
@@ -170,7 +213,8 @@ void ClientImpl::CloseLink(const std::string& reason) {
 void ClientImpl::ScheduleReconnect() {
   state_ = State::kBackoff;
   const int wait_ms = backoff_ms_;
-  backoff_ms_ = std::min(backoff_ms_ * 2, std::max(config_.reconnect_max_ms, 1));
+  // In 64 bits: a large reconnect_max_ms must not overflow the doubling (review F5).
+  backoff_ms_ = static_cast<int>(std::min<int64_t>(int64_t{backoff_ms_} * 2, std::max(config_.reconnect_max_ms, 1)));
   spdlog::info("smpp[{}]: reconnecting in {} ms", name(), wait_ms);
   reconnect_timer_.expires_after(milliseconds(wait_ms));
   reconnect_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

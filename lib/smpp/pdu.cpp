@@ -21,6 +21,10 @@ constexpr uint32_t IdOf() {
   if constexpr (std::is_same_v<T, EnquireLinkResp>) return kEnquireLinkResp;
   if constexpr (std::is_same_v<T, Unbind>) return kUnbind;
   if constexpr (std::is_same_v<T, UnbindResp>) return kUnbindResp;
+  if constexpr (std::is_same_v<T, BindTransmitter>) return kBindTransmitter;
+  if constexpr (std::is_same_v<T, BindTransmitterResp>) return kBindTransmitterResp;
+  if constexpr (std::is_same_v<T, BindReceiver>) return kBindReceiver;
+  if constexpr (std::is_same_v<T, BindReceiverResp>) return kBindReceiverResp;
   return 0;
 }
 
@@ -75,6 +79,12 @@ void EncodeBody(wire::Writer& w, const ShortMessageFields& m) {
     w.Tlv(kTagMessageState, std::string(1, static_cast<char>(*m.message_state)));
   }
   if (m.message_payload) w.Tlv(kTagMessagePayload, *m.message_payload);
+  if (m.sar_msg_ref_num) {
+    w.Tlv(kTagSarMsgRefNum, std::string{static_cast<char>(*m.sar_msg_ref_num >> 8),
+                                        static_cast<char>(*m.sar_msg_ref_num & 0xFF)});
+  }
+  if (m.sar_total_segments) w.Tlv(kTagSarTotalSegments, std::string(1, static_cast<char>(*m.sar_total_segments)));
+  if (m.sar_segment_seqnum) w.Tlv(kTagSarSegmentSeqnum, std::string(1, static_cast<char>(*m.sar_segment_seqnum)));
 }
 
 void EncodeBody(wire::Writer& w, const SubmitSmResp& b) {
@@ -90,6 +100,14 @@ void EncodeBody(wire::Writer& w, const SubmitSm& b) {
 void EncodeBody(wire::Writer& w, const DeliverSm& b) {
   EncodeBody(w, static_cast<const ShortMessageFields&>(b));
 }
+void EncodeBody(wire::Writer& w, const BindTransmitter& b) { EncodeBody(w, static_cast<const BindTransceiver&>(b)); }
+void EncodeBody(wire::Writer& w, const BindReceiver& b) { EncodeBody(w, static_cast<const BindTransceiver&>(b)); }
+void EncodeBody(wire::Writer& w, const BindTransmitterResp& b) {
+  EncodeBody(w, static_cast<const BindTransceiverResp&>(b));
+}
+void EncodeBody(wire::Writer& w, const BindReceiverResp& b) {
+  EncodeBody(w, static_cast<const BindTransceiverResp&>(b));
+}
 // Header-only PDUs.
 void EncodeBody(wire::Writer&, const GenericNack&) {}
 void EncodeBody(wire::Writer&, const EnquireLink&) {}
@@ -99,7 +117,9 @@ void EncodeBody(wire::Writer&, const UnbindResp&) {}
 
 // TLVs after the mandatory fields. Only the ones smsgw uses are kept.
 void DecodeTlvs(wire::Reader& r, ShortMessageFields* m, BindTransceiverResp* bind_resp) {
-  while (!r.failed() && r.remaining() > 0) {
+  // Fewer than 4 octets cannot hold a TLV header: padding some SMSCs add after the last TLV
+  // (review m8). Ignored, as responses' trailing octets are.
+  while (!r.failed() && r.remaining() >= 4) {
     uint16_t tag = r.U16("TLV tag");
     uint16_t len = r.U16("TLV length");
     std::string value = r.Bytes("TLV value", len);
@@ -111,6 +131,12 @@ void DecodeTlvs(wire::Reader& r, ShortMessageFields* m, BindTransceiverResp* bin
       m->receipted_message_id = value.substr(0, value.find('\0'));
     } else if (m != nullptr && tag == kTagMessageState && len == 1) {
       m->message_state = static_cast<uint8_t>(value[0]);
+    } else if (m != nullptr && tag == kTagSarMsgRefNum && len == 2) {
+      m->sar_msg_ref_num = static_cast<uint16_t>((static_cast<uint8_t>(value[0]) << 8) | static_cast<uint8_t>(value[1]));
+    } else if (m != nullptr && tag == kTagSarTotalSegments && len == 1) {
+      m->sar_total_segments = static_cast<uint8_t>(value[0]);
+    } else if (m != nullptr && tag == kTagSarSegmentSeqnum && len == 1) {
+      m->sar_segment_seqnum = static_cast<uint8_t>(value[0]);
     } else if (bind_resp != nullptr && tag == kTagScInterfaceVersion && len == 1) {
       bind_resp->sc_interface_version = static_cast<uint8_t>(value[0]);
     }
@@ -140,6 +166,26 @@ void DecodeFields(wire::Reader& r, ShortMessageFields& m) {
   DecodeTlvs(r, &m, nullptr);
 }
 
+BindTransceiver DecodeBind(wire::Reader& r) {
+  BindTransceiver b;
+  b.system_id = r.CString("system_id", kMaxSystemId);
+  b.password = r.CString("password", kMaxPassword);
+  b.system_type = r.CString("system_type", kMaxSystemType);
+  b.interface_version = r.U8("interface_version");
+  b.addr_ton = r.U8("addr_ton");
+  b.addr_npi = r.U8("addr_npi");
+  b.address_range = r.CString("address_range", kMaxAddressRange);
+  return b;
+}
+
+BindTransceiverResp DecodeBindResp(wire::Reader& r) {
+  BindTransceiverResp b;
+  // An error response may come without a body at all.
+  if (r.remaining() > 0) b.system_id = r.CString("system_id", kMaxSystemId);
+  DecodeTlvs(r, nullptr, &b);
+  return b;
+}
+
 PduBody DecodeBody(uint32_t command_id, wire::Reader& r, std::string_view body) {
   switch (command_id) {
     case kGenericNack: return PduBody{GenericNack{}};
@@ -147,24 +193,12 @@ PduBody DecodeBody(uint32_t command_id, wire::Reader& r, std::string_view body) 
     case kEnquireLinkResp: return PduBody{EnquireLinkResp{}};
     case kUnbind: return PduBody{Unbind{}};
     case kUnbindResp: return PduBody{UnbindResp{}};
-    case kBindTransceiver: {
-      BindTransceiver b;
-      b.system_id = r.CString("system_id", kMaxSystemId);
-      b.password = r.CString("password", kMaxPassword);
-      b.system_type = r.CString("system_type", kMaxSystemType);
-      b.interface_version = r.U8("interface_version");
-      b.addr_ton = r.U8("addr_ton");
-      b.addr_npi = r.U8("addr_npi");
-      b.address_range = r.CString("address_range", kMaxAddressRange);
-      return PduBody{std::move(b)};
-    }
-    case kBindTransceiverResp: {
-      BindTransceiverResp b;
-      // An error response may come without a body at all.
-      if (r.remaining() > 0) b.system_id = r.CString("system_id", kMaxSystemId);
-      DecodeTlvs(r, nullptr, &b);
-      return PduBody{std::move(b)};
-    }
+    case kBindTransceiver: return PduBody{DecodeBind(r)};
+    case kBindTransmitter: return PduBody{BindTransmitter{DecodeBind(r)}};
+    case kBindReceiver: return PduBody{BindReceiver{DecodeBind(r)}};
+    case kBindTransceiverResp: return PduBody{DecodeBindResp(r)};
+    case kBindTransmitterResp: return PduBody{BindTransmitterResp{DecodeBindResp(r)}};
+    case kBindReceiverResp: return PduBody{BindReceiverResp{DecodeBindResp(r)}};
     case kSubmitSm: {
       SubmitSm m;
       DecodeFields(r, m);
@@ -192,6 +226,13 @@ PduBody DecodeBody(uint32_t command_id, wire::Reader& r, std::string_view body) 
 
 }  // namespace
 
+const BindTransceiver* AsBind(const PduBody& body) {
+  if (const auto* b = std::get_if<BindTransceiver>(&body)) return b;
+  if (const auto* b = std::get_if<BindTransmitter>(&body)) return b;
+  if (const auto* b = std::get_if<BindReceiver>(&body)) return b;
+  return nullptr;
+}
+
 uint32_t Pdu::command_id() const {
   return std::visit(
       [](const auto& b) -> uint32_t {
@@ -209,7 +250,9 @@ std::string CommandName(uint32_t command_id) {
   switch (command_id) {
     case kGenericNack: return "generic_nack";
     case kBindReceiver: return "bind_receiver";
+    case kBindReceiverResp: return "bind_receiver_resp";
     case kBindTransmitter: return "bind_transmitter";
+    case kBindTransmitterResp: return "bind_transmitter_resp";
     case kBindTransceiver: return "bind_transceiver";
     case kBindTransceiverResp: return "bind_transceiver_resp";
     case kSubmitSm: return "submit_sm";

@@ -10,7 +10,9 @@ namespace smsgw::smpp {
 // command_id values (SMPP 3.4 section 5.1.2). A response id is its request id | 0x80000000.
 inline constexpr uint32_t kGenericNack = 0x80000000;
 inline constexpr uint32_t kBindReceiver = 0x00000001;
+inline constexpr uint32_t kBindReceiverResp = 0x80000001;
 inline constexpr uint32_t kBindTransmitter = 0x00000002;
+inline constexpr uint32_t kBindTransmitterResp = 0x80000002;
 inline constexpr uint32_t kSubmitSm = 0x00000004;
 inline constexpr uint32_t kSubmitSmResp = 0x80000004;
 inline constexpr uint32_t kDeliverSm = 0x00000005;
@@ -28,6 +30,9 @@ inline constexpr uint16_t kTagReceiptedMessageId = 0x001E;
 inline constexpr uint16_t kTagScInterfaceVersion = 0x0210;
 inline constexpr uint16_t kTagMessagePayload = 0x0424;
 inline constexpr uint16_t kTagMessageState = 0x0427;
+inline constexpr uint16_t kTagSarMsgRefNum = 0x020C;
+inline constexpr uint16_t kTagSarTotalSegments = 0x020E;
+inline constexpr uint16_t kTagSarSegmentSeqnum = 0x020F;
 
 // Header sizes and the limits the frame decoder enforces. 64 KiB is far above any sane PDU
 // (a submit_sm with a full message_payload is a few KiB) yet bounds what garbage can make us
@@ -87,6 +92,21 @@ struct BindTransceiverResp {
   bool operator==(const BindTransceiverResp&) const = default;
 };
 
+// bind_transmitter and bind_receiver carry the same fields as bind_transceiver (section 4.1);
+// only the command id differs, which the type says.
+struct BindTransmitter : BindTransceiver {
+  bool operator==(const BindTransmitter&) const = default;
+};
+struct BindReceiver : BindTransceiver {
+  bool operator==(const BindReceiver&) const = default;
+};
+struct BindTransmitterResp : BindTransceiverResp {
+  bool operator==(const BindTransmitterResp&) const = default;
+};
+struct BindReceiverResp : BindTransceiverResp {
+  bool operator==(const BindReceiverResp&) const = default;
+};
+
 // The body shared by submit_sm and deliver_sm (sections 4.4.1 and 4.6.1).
 struct ShortMessageFields {
   std::string service_type;
@@ -110,6 +130,10 @@ struct ShortMessageFields {
   std::optional<std::string> message_payload;       // TLV 0x0424
   std::optional<std::string> receipted_message_id;  // TLV 0x001E (deliver_sm receipts)
   std::optional<uint8_t> message_state;             // TLV 0x0427 (deliver_sm receipts)
+  // Concatenation by SAR TLVs (0x020C, 0x020E, 0x020F) instead of a UDH.
+  std::optional<uint16_t> sar_msg_ref_num;
+  std::optional<uint8_t> sar_total_segments;
+  std::optional<uint8_t> sar_segment_seqnum;
 
   // short_message, or message_payload when short_message is empty: the user data to read.
   const std::string& Payload() const {
@@ -162,7 +186,11 @@ struct UnknownPdu {
 
 using PduBody = std::variant<GenericNack, BindTransceiver, BindTransceiverResp, SubmitSm,
                              SubmitSmResp, DeliverSm, DeliverSmResp, EnquireLink, EnquireLinkResp,
-                             Unbind, UnbindResp, UnknownPdu>;
+                             Unbind, UnbindResp, UnknownPdu, BindTransmitter, BindTransmitterResp,
+                             BindReceiver, BindReceiverResp>;
+
+// The bind fields of any of the three bind requests, or null for another body.
+const BindTransceiver* AsBind(const PduBody& body);
 
 // One PDU. command_length is computed on encode and checked on decode, command_id follows from
 // the body's type, so neither is stored.

@@ -136,6 +136,25 @@ std::optional<uint8_t> MessageStateFromStat(std::string_view stat) {
   return std::nullopt;
 }
 
+int64_t ParseReceiptDate(std::string_view date) {
+  if (date.size() != 10 && date.size() != 12) return 0;
+  for (char c : date) {
+    if (c < '0' || c > '9') return 0;
+  }
+  auto num = [&](size_t at) { return (date[at] - '0') * 10 + (date[at + 1] - '0'); };
+  const int year = 2000 + num(0), month = num(2), day = num(4), hour = num(6), minute = num(8);
+  const int second = date.size() == 12 ? num(10) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return 0;
+  // Days from the civil date (Howard Hinnant's algorithm), so no time zone is involved.
+  const int y = month <= 2 ? year - 1 : year;
+  const int era = y / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = int64_t{era} * 146097 + doe - 719468;
+  return ((days * 24 + hour) * 60 + minute) * 60000 + int64_t{second} * 1000;
+}
+
 Result<Receipt> ReceiptFromDeliverSm(const DeliverSm& deliver) {
   Receipt r;
   r.raw_text = deliver.Payload();
@@ -150,7 +169,9 @@ Result<Receipt> ReceiptFromDeliverSm(const DeliverSm& deliver) {
   }
   if (deliver.receipted_message_id && !deliver.receipted_message_id->empty()) {
     r.message_id = *deliver.receipted_message_id;
+    r.id_from_tlv = true;
   }
+  r.done_at_ms = ParseReceiptDate(r.done_date);
   if (deliver.message_state) {
     r.state = StateFromMessageState(*deliver.message_state);
     if (r.stat.empty()) r.stat = std::string(StatFromMessageState(*deliver.message_state));

@@ -56,13 +56,20 @@ std::string_view StatFromMessageState(uint8_t message_state);
 // One delivery receipt as the rest of smsgw sees it.
 struct Receipt {
   std::string message_id;   // the id submit_sm_resp returned for the message (or its part)
+  bool id_from_tlv = false; // message_id came from receipted_message_id (written as in
+                            // submit_sm_resp), not from the text's id: (written its own way)
   ReceiptState state = ReceiptState::kNotFinal;
   std::string stat;         // "DELIVRD", ... (from the text, else from message_state)
   std::string error_code;   // the err: field, e.g. "000"; empty when absent
   std::string submit_date;
   std::string done_date;
   std::string raw_text;     // the receipt text exactly as received
+  int64_t done_at_ms = 0;   // done date: read as UTC; 0 when absent or unreadable
 };
+
+// A receipt date, YYMMDDhhmm or YYMMDDhhmmss (Appendix B), as Unix milliseconds read as UTC
+// (SMSCs rarely say their zone); 0 for anything else.
+int64_t ParseReceiptDate(std::string_view date);
 
 // Builds a Receipt from a deliver_sm whose esm_class has kEsmClassReceipt. The
 // receipted_message_id TLV wins over the text's id: and the message_state TLV over its stat:,

@@ -15,20 +15,11 @@ namespace smsgw::testing {
 namespace {
 
 std::string Send(Stack& stack, const std::string& key, const std::string& to, const std::string& text) {
-  HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":")" + to + R"(","text":")" + text + R"("})", key);
-  EXPECT_EQ(r.status, 202) << r.body;
-  return r.status == 202 ? r.Json().at("id").get<std::string>() : "";
+  return stack.SendText(key, to, text);
 }
 
 // The simulator's own count of submit_sm, from the line it logs when it stops.
-int64_t SimSubmits(Stack& stack) {
-  Process* sim = stack.process("smsgw-smsc-sim");
-  sim->Stop();
-  std::smatch m;
-  const std::string log = sim->Log();
-  if (!std::regex_search(log, m, std::regex(R"((\d+) binds, (\d+) submits)"))) return -1;
-  return std::stoll(m[2].str());
-}
+int64_t SimSubmits(Stack& stack) { return stack.SimTotal("submits"); }
 
 int64_t Int(Stack& stack, const redis::Command& cmd) {
   Result<redis::Reply> r = stack.redis().Run(cmd);
@@ -162,17 +153,12 @@ TEST(SchedBatchTest, OutcomeWritesRedisRefusesAreKeptUntilTheyLand) {
     return h.ok() && h->str.rfind("charged:", 0) == 0;
   }));
   ASSERT_EQ(Pending(stack, stream), 1);
-  struct Restore {
-    Stack& stack;
-    ~Restore() { (void)stack.redis().Run({"CONFIG", "SET", "maxmemory", "0"}); }
-  } restore{stack};
-  ASSERT_TRUE(stack.redis().Run({"CONFIG", "SET", "maxmemory-policy", "noeviction"}).ok());
-  ASSERT_TRUE(stack.redis().Run({"CONFIG", "SET", "maxmemory", "1"}).ok());
+  ASSERT_TRUE(stack.RedisRefusesWrites(true).ok());
   Process* sched = stack.process("smsgw-sched");
   ASSERT_TRUE(WaitUntil([&] { return sched->Log().find("recording outcomes:") != std::string::npos; },
                         std::chrono::seconds(10)))
       << "the outcome writes never failed: the test did not test anything";
-  ASSERT_TRUE(stack.redis().Run({"CONFIG", "SET", "maxmemory", "0"}).ok());
+  ASSERT_TRUE(stack.RedisRefusesWrites(false).ok());
 
   EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; })) << stack.MessageStatus(key, id);
   EXPECT_NE(sched->Log().find("outcome writes land again"), std::string::npos);
@@ -195,12 +181,14 @@ TEST(SchedBatchTest, ReceiptMatchAnswersTheSameWhenRunAgain) {
   delivered.state = smpp::ReceiptState::kDelivered;
   smpp::Receipt undelivered;
   undelivered.state = smpp::ReceiptState::kUndelivered;
+  sched::ReceiptSettings settings;
+  settings.receipt_ttl_s = 3600;
   auto match = [&](const std::string& op_id, smpp::Receipt receipt) {
     receipt.message_id = op_id;
-    Result<std::vector<redis::Reply>> replies =
-        r.PipelineScripts({sched::MatchReceiptCommand("op", receipt, 3600)}, {&sched::MatchReceiptScript()});
+    Result<std::vector<redis::Reply>> replies = r.PipelineScripts(
+        {sched::MatchReceiptCommand("op", op_id, receipt, settings, 1000)}, {&sched::MatchReceiptScript()});
     EXPECT_TRUE(replies.ok());
-    Result<sched::MatchedReceipt> m = sched::ReadReceiptMatch(replies->at(0), receipt, 1);
+    Result<sched::MatchedReceipt> m = sched::ReadReceiptMatch(replies->at(0), 1);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? *m : sched::MatchedReceipt{};
   };
@@ -219,7 +207,8 @@ TEST(SchedBatchTest, ReceiptMatchAnswersTheSameWhenRunAgain) {
     EXPECT_EQ(two.match, sched::ReceiptMatch::kFinal) << "run " << run;
     EXPECT_EQ(two.event.status(), v1::STATUS_UNDELIVERED);  // one part was
   }
-  EXPECT_EQ(match("nobody", delivered).match, sched::ReceiptMatch::kUnknown);
+  EXPECT_EQ(match("nobody", delivered).match, sched::ReceiptMatch::kParked);
+  EXPECT_EQ(match("nobody", delivered).match, sched::ReceiptMatch::kParked);  // parked once
   // Matched keys are kept only a short while, not for the receipt TTL.
   Result<redis::Reply> ttl = r.Run({"TTL", "dlr:op:one"});
   ASSERT_TRUE(ttl.ok());

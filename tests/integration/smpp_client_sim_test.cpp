@@ -125,7 +125,10 @@ class SmppClientSimTest : public ::testing::Test {
 
   void StartClient(ClientConfig config) {
     client_ = std::make_unique<Client>(client_loop_.io(), std::move(config));
-    client_->set_on_receipt([this](const Receipt& r) { rec_.OnReceipt(r); });
+    client_->set_on_receipt([this](const Receipt& r, Client::Ack ack) {
+      rec_.OnReceipt(r);
+      if (ack_receipts_) ack(true);
+    });
     client_->Start();
   }
 
@@ -146,6 +149,7 @@ class SmppClientSimTest : public ::testing::Test {
   Loop sim_loop_;
   Loop client_loop_;
   Recorder rec_;
+  std::atomic<bool> ack_receipts_{true};
   std::unique_ptr<Server> sim_;
   std::unique_ptr<Client> client_;
 };
@@ -329,6 +333,159 @@ TEST_F(SmppClientSimTest, UndeliveredReceiptAndCleanUnbind) {
   client_.reset();
 }
 
+
+// Review m7: a bind that cannot be encoded (system_type over 12 octets) used to leave the link
+// connected and unbound for ever. Now the link is dropped and tried again with backoff.
+TEST_F(SmppClientSimTest, ABindThatCannotBeEncodedBacksOffInsteadOfHanging) {
+  StartSim(ServerOptions{});
+  ClientConfig c = Config();
+  c.system_type = "far-too-long-type";
+  StartClient(c);
+  ASSERT_TRUE(rec_.WaitFor([&] { return client_->counters().reconnects >= 2; })) << "stuck connected and unbound";
+  EXPECT_FALSE(client_->bound());
+  EXPECT_EQ(sim_->counters().binds, 0u);
+}
+
+// Review m18: the answer comes after the timeout; the caller learns the id all the same.
+TEST_F(SmppClientSimTest, ALateResponseIsReportedWithItsTag) {
+  ServerOptions o;
+  o.slow_every = 1;
+  o.slow_ms = 600;
+  StartSim(o);
+  ClientConfig c = Config();
+  c.response_timeout_ms = 200;
+  client_ = std::make_unique<Client>(client_loop_.io(), c);
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> late;
+  client_->set_on_late_response([&](const std::string& tag, size_t part, const std::string& id) {
+    std::lock_guard lock(mu);
+    late.emplace_back(tag + "/" + std::to_string(part), id);
+  });
+  client_->Start();
+  WaitBound();
+  SubmitRequest r = Message("+491511234567");
+  r.tag = "7:msg-1:1";
+  client_->Submit(r, rec_.Done());
+  ASSERT_TRUE(rec_.WaitFor([&] { return rec_.results.size() == 1; }));
+  EXPECT_EQ(rec_.results[0].detail, "timeout");
+  ASSERT_TRUE(rec_.WaitFor([&] {
+    std::lock_guard lock(mu);
+    return !late.empty();
+  }));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(late[0].first, "7:msg-1:1/0");
+  EXPECT_FALSE(late[0].second.empty());
+  EXPECT_EQ(client_->counters().late_responses, 1u);
+}
+
+// Review M2 and m20: receipts the ESME has not acknowledged are sent again on its next bind
+// (the simulator used to lose them with the session); one refused with ESME_RX_T_APPN comes
+// again too.
+TEST_F(SmppClientSimTest, UnacknowledgedReceiptsComeAgainOnTheNextBind) {
+  ServerOptions o;
+  o.receipt_delay_ms = 10;
+  StartSim(o);
+  ack_receipts_ = false;  // got, never acknowledged: as if the ESME died before recording them
+  StartClient(Config());
+  WaitBound();
+  for (int i = 0; i < 3; ++i) client_->Submit(Message("+4915100000" + std::to_string(i)), rec_.Done());
+  ASSERT_TRUE(rec_.WaitFor([&] { return rec_.receipts.size() == 3; }));
+  EXPECT_EQ(sim_->counters().receipts_acked, 0u);
+  // The ESME goes away and comes back; this time it records and acknowledges.
+  std::promise<void> stopped;
+  client_->Stop([&] { stopped.set_value(); });
+  ASSERT_EQ(stopped.get_future().wait_for(kDeadline), std::future_status::ready);
+  client_.reset();
+  ack_receipts_ = true;
+  StartClient(Config());
+  ASSERT_TRUE(rec_.WaitFor([&] { return rec_.receipts.size() == 6; }));
+  EXPECT_TRUE(rec_.WaitFor([&] { return sim_->counters().receipts_acked == 3; }));
+  EXPECT_EQ(sim_->counters().receipts_resent, 3u);
+}
+
+TEST_F(SmppClientSimTest, AReceiptRefusedAsNotRecordedComesAgain) {
+  ServerOptions o;
+  o.receipt_delay_ms = 10;
+  StartSim(o);
+  std::atomic<int> seen{0};
+  client_ = std::make_unique<Client>(client_loop_.io(), Config());
+  client_->set_on_receipt([&](const Receipt& r, Client::Ack ack) {
+    rec_.OnReceipt(r);
+    ack(++seen > 1);  // the first could not be recorded
+  });
+  client_->Start();
+  WaitBound();
+  client_->Submit(Message("+491511234567"), rec_.Done());
+  ASSERT_TRUE(rec_.WaitFor([&] { return sim_->counters().receipts_acked == 1; }));
+  EXPECT_EQ(sim_->counters().receipts_refused, 1u);
+  EXPECT_EQ(client_->counters().refused_inbound, 1u);
+  EXPECT_EQ(rec_.receipts.size(), 2u);
+}
+
+// bind_transmitter for submits beside bind_receiver for receipts; and SAR TLVs, which the
+// simulator reassembles.
+TEST_F(SmppClientSimTest, TransmitterAndReceiverBindsWithSarParts) {
+  ServerOptions o;
+  o.receipt_delay_ms = 10;
+  StartSim(o);
+  ClientConfig c = Config();
+  c.bind_mode = smpp::BindMode::kTransmitterReceiver;
+  c.long_messages = smpp::LongMessages::kSar;
+  StartClient(c);
+  WaitBound();
+  ASSERT_TRUE(rec_.WaitFor([&] { return sim_->counters().binds == 2; }));
+  client_->Submit(Message("+491511234567", 3), rec_.Done());
+  ASSERT_TRUE(rec_.WaitFor([&] { return rec_.results.size() == 1 && rec_.receipts.size() == 3; }));
+  EXPECT_TRUE(rec_.results[0].ok()) << rec_.results[0].detail;
+  EXPECT_EQ(sim_->counters().reassembled, 1u);
+  EXPECT_EQ(sim_->counters().duplicate_parts, 0u);
+}
+
+// Review m19 at the client: parts the SMSC took are not sent again, under the same reference.
+TEST_F(SmppClientSimTest, OnlyThePartsNotTakenAreSentAgain) {
+  ServerOptions o;
+  o.fail_part = 2;
+  StartSim(o);
+  ClientConfig c = Config();
+  c.window = 1;
+  StartClient(c);
+  WaitBound();
+  client_->Submit(Message("+491511234567", 3), rec_.Done());
+  ASSERT_TRUE(rec_.WaitFor([&] { return rec_.results.size() == 1; }));
+  const SubmitResult first = rec_.results[0];
+  ASSERT_TRUE(first.transient());
+  ASSERT_EQ(first.message_ids.size(), 3u);
+  EXPECT_FALSE(first.message_ids[0].empty());
+  EXPECT_TRUE(first.message_ids[1].empty());
+  SubmitRequest again = Message("+491511234567", 3);
+  again.done_ids = first.message_ids;
+  again.concat_ref = first.concat_ref;
+  client_->Submit(again, rec_.Done());
+  ASSERT_TRUE(rec_.WaitFor([&] { return rec_.results.size() == 2; }));
+  ASSERT_TRUE(rec_.results[1].ok()) << rec_.results[1].detail;
+  EXPECT_EQ(rec_.results[1].message_ids[0], first.message_ids[0]);
+  EXPECT_EQ(sim_->counters().reassembled, 1u);
+  EXPECT_EQ(sim_->counters().duplicate_parts, 0u);
+  EXPECT_EQ(sim_->counters().submits, 4u);  // 1 + refused 2 (3 never sent), then 2 + 3
+}
+
+// Review F8: an ESME that floods enquire_link and never reads makes the simulator stop reading
+// it (then drop it), instead of queueing every answer in memory.
+TEST_F(SmppClientSimTest, APeerThatDoesNotReadCannotGrowTheQueue) {
+  ServerOptions o;
+  o.max_write_queue = 1000;
+  StartSim(o);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), sim_->port()});
+  std::string flood;
+  for (uint32_t seq = 1; seq <= 300000; ++seq) flood += *smpp::Encode(smpp::Pdu{0, seq, smpp::EnquireLink{}});
+  boost::asio::async_write(socket, boost::asio::buffer(flood), [](boost::system::error_code, size_t) {});
+  io.run_for(std::chrono::seconds(3));  // whatever got written by then; we never read
+  EXPECT_GT(sim_->counters().max_write_queue, 0u);
+  EXPECT_LE(sim_->counters().max_write_queue, 1000u);
+}
+
 // Not SMPP at all: the simulator answers generic_nack and hangs up instead of crashing.
 TEST_F(SmppClientSimTest, SimulatorNacksGarbage) {
   StartSim(ServerOptions{});
@@ -433,8 +590,9 @@ TEST(SmppClientRawTest, SpeaksTheProtocol) {
   c.enquire_link_s = 1;
   Client client(loop.io(), c);
   std::atomic<int> mo{0};
-  client.set_on_mo([&](const smpp::DeliverSm& d) {
+  client.set_on_mo([&](const smpp::DeliverSm& d, Client::Ack ack) {
     if (d.short_message == "STOP") ++mo;
+    ack(true);
   });
   client.Start();
 

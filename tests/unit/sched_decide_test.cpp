@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "smpp/command_status.h"
+
 namespace smsgw::sched {
 namespace {
 
@@ -196,6 +198,50 @@ TEST(DecideTest, FailedRefundCallAsksAgainBeforeAnyRecord) {
   EXPECT_EQ(Decide(f).action, Action::kRefund);
 }
 
+
+// Review M5: throttling spends no attempt, however often it comes, and is not a dead letter.
+TEST(DecideTest, ThrottledIsSubmittedAgainWithoutSpendingAnAttempt) {
+  for (int32_t attempts : {0, 2}) {
+    Outcome o = Decide(Answered(SubmitFact::kThrottled, attempts));
+    EXPECT_EQ(o.action, Action::kThrottled);
+    EXPECT_EQ(o.attempts, attempts);
+  }
+  smpp::SubmitResult r;
+  r.kind = smpp::SubmitResult::Kind::kTransient;
+  r.command_status = smpp::ESME_RTHROTTLED;
+  EXPECT_EQ(SubmitFactOf(r), SubmitFact::kThrottled);
+  r.command_status = smpp::ESME_RMSGQFUL;
+  EXPECT_EQ(SubmitFactOf(r), SubmitFact::kThrottled);
+  r.command_status = smpp::ESME_RSYSERR;
+  EXPECT_EQ(SubmitFactOf(r), SubmitFact::kTransient);
+}
+
+// Review C3: an entry taken over whose submit was recorded is only acked, whatever else holds.
+TEST(DecideTest, AlreadySubmittedIsOnlyAcked) {
+  Facts f = Fresh();
+  f.already_submitted = true;
+  f.now_ms = 30'000;  // even past its validity
+  EXPECT_EQ(Decide(f).action, Action::kAlreadySubmitted);
+}
+
+// Review m9: after a permanent error (or the last attempt) a refund that fails is asked again,
+// for as long as it fails; no decision along the way is a submit.
+TEST(DecideTest, AFailingRefundNeverLeadsToAnotherSubmit) {
+  for (SubmitFact fact : {SubmitFact::kPermanent, SubmitFact::kTransient}) {
+    Facts f = Answered(fact, 2);  // the last of max_attempts 3
+    for (int round = 0; round < 5; ++round) {
+      f.refund = RefundFact::kNotAsked;
+      EXPECT_EQ(Decide(f).action, Action::kRefund);
+      f.refund = RefundFact::kCallFailed;
+      EXPECT_EQ(Decide(f).action, Action::kAskLedgerAgain);
+    }
+    f.refund = RefundFact::kDone;
+    const Outcome o = Decide(f);
+    EXPECT_EQ(o.action, Action::kDeadLetter);
+    EXPECT_EQ(o.attempts, 3);
+  }
+}
+
 // ---- The mappings from what the ledger and the links say ----
 
 TEST(DecideTest, CaptureFactOfLedgerResults) {
@@ -215,7 +261,7 @@ TEST(DecideTest, SubmitFactOfLinkResults) {
   r.detail = "connection lost";
   EXPECT_EQ(SubmitFactOf(r), SubmitFact::kTransient);
   r.detail = "not bound";
-  r.command_status = 0x58;  // an SMSC's own words are never "nothing was sent"
+  r.command_status = 0x08;  // an SMSC's own words are never "nothing was sent"
   EXPECT_EQ(SubmitFactOf(r), SubmitFact::kTransient);
   r.kind = smpp::SubmitResult::Kind::kPermanent;
   EXPECT_EQ(SubmitFactOf(r), SubmitFact::kPermanent);

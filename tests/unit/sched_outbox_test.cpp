@@ -154,6 +154,32 @@ TEST(OutboxTest, TheTailRidesAlongAndIsNotKept) {
   EXPECT_EQ(tail_replies.size(), 1u);
 }
 
+
+// The submitted marks' deletions go after the acks (review C3), merged into one DEL; a
+// group's `landed` callback runs once all its commands landed, not before.
+TEST(OutboxTest, MarkDeletionsFollowTheAcksAndLandedRunsAfterLanding) {
+  Outbox box;
+  FakeRedis redis;
+  int landed = 0;
+  box.Add({{"SET", "sent:m1"}, {"XACK", "s1", "sched", "1-0"}, {"XDEL", "s1", "1-0"}, {"DEL", "sent:m1"}}, "s1\n1-0",
+          [&] { ++landed; });
+  box.Add({{"SET", "sent:m2"}, {"XACK", "s1", "sched", "2-0"}, {"XDEL", "s1", "2-0"}, {"DEL", "sent:m2"}}, "s1\n2-0");
+  redis.down = true;
+  EXPECT_FALSE(box.Flush(redis.Fn()).ok());
+  EXPECT_EQ(landed, 0);
+  redis.down = false;
+  ASSERT_TRUE(box.Flush(redis.Fn()).ok());
+  EXPECT_EQ(landed, 1);
+  const std::vector<redis::Command>& sent = redis.sent.back();
+  ASSERT_EQ(sent.size(), 5u);
+  EXPECT_EQ(sent[2], (redis::Command{"XACK", "s1", "sched", "1-0", "2-0"}));
+  EXPECT_EQ(sent[3], (redis::Command{"XDEL", "s1", "1-0", "2-0"}));
+  EXPECT_EQ(sent[4], (redis::Command{"DEL", "sent:m1", "sent:m2"}));
+  int empty_landed = 0;
+  box.Add({}, "", [&] { ++empty_landed; });
+  EXPECT_EQ(empty_landed, 1);
+}
+
 TEST(PauseTest, DoublesWhileFailingUpToItsCapAndResetsOnSuccess) {
   Pause p(50, 300);
   EXPECT_TRUE(p.Ready(0));

@@ -2,26 +2,32 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace smsgw::sched {
 namespace {
 
-TEST(ExpressShareTest, EvenWhileLatencyIsWellInsideTheSla) {
-  EXPECT_DOUBLE_EQ(ExpressShare(0, 5000, 0.05), 0.5);
-  EXPECT_DOUBLE_EQ(ExpressShare(3500, 5000, 0.05), 0.5);  // exactly 70%
+// Review m17: the share is a controller aiming at 70% of the SLA, not a fixed 50% below it.
+TEST(ExpressShareTest, RisesAboveTheAimAndFallsBelowIt) {
+  const double start = 0.5;
+  EXPECT_GT(NextExpressShare(start, 4000, 5000, 0.05, 0.1), start);  // 80%: more express
+  EXPECT_LT(NextExpressShare(start, 1000, 5000, 0.05, 0.1), start);  // 20%: less
+  EXPECT_DOUBLE_EQ(NextExpressShare(start, 3500, 5000, 0.05, 0.1), start);  // on the aim: steady
+  // Further from the aim, faster; longer steps, larger changes.
+  EXPECT_LT(NextExpressShare(start, 0, 5000, 0.05, 0.1), NextExpressShare(start, 2000, 5000, 0.05, 0.1));
+  EXPECT_LT(NextExpressShare(start, 4000, 5000, 0.05, 0.05), NextExpressShare(start, 4000, 5000, 0.05, 0.2));
 }
 
-TEST(ExpressShareTest, RisesBetweenSeventyAndNinetyPercent) {
-  const double at80 = ExpressShare(4000, 5000, 0.05);
-  EXPECT_GT(at80, 0.5);
-  EXPECT_LT(at80, 0.95);
-  EXPECT_NEAR(at80, 0.725, 1e-9);  // halfway from 0.5 to 0.95
-  EXPECT_LT(ExpressShare(3800, 5000, 0.05), ExpressShare(4200, 5000, 0.05));
-}
-
-TEST(ExpressShareTest, NormalKeepsItsMinimumSharePastNinetyPercent) {
-  EXPECT_DOUBLE_EQ(ExpressShare(4500, 5000, 0.05), 0.95);
-  EXPECT_DOUBLE_EQ(ExpressShare(50000, 5000, 0.05), 0.95);
-  EXPECT_DOUBLE_EQ(ExpressShare(50000, 5000, 0.2), 0.8);
+TEST(ExpressShareTest, NearNinetyPercentExpressGetsAllButNormalsMinimum) {
+  EXPECT_DOUBLE_EQ(NextExpressShare(0.1, 4500, 5000, 0.05, 0.01), 0.95);
+  EXPECT_DOUBLE_EQ(NextExpressShare(0.1, 50000, 5000, 0.05, 0.01), 0.95);
+  EXPECT_DOUBLE_EQ(NextExpressShare(0.1, 50000, 5000, 0.2, 0.01), 0.8);
+  // Never above the maximum, never below the floor that keeps express measured.
+  double share = 0.5;
+  for (int i = 0; i < 1000; ++i) share = NextExpressShare(share, 4400, 5000, 0.05, 1.0);
+  EXPECT_DOUBLE_EQ(share, 0.95);
+  for (int i = 0; i < 1000; ++i) share = NextExpressShare(share, 0, 5000, 0.05, 1.0);
+  EXPECT_DOUBLE_EQ(share, kMinExpressShare);
 }
 
 TEST(PickLevelTest, FollowsTheCoinAndGivesAnEmptySidesTurnToTheOther) {

@@ -12,10 +12,18 @@ redis::Reply Str(const std::string& s) {
   return r;
 }
 
-redis::Reply Matched(const std::string& account, const std::string& message, const std::string& state) {
+redis::Reply Matched(const std::string& account, const std::string& message, const std::string& state,
+                     const std::string& words = "stat:UNDELIV\\xE9 err:001") {
   redis::Reply r;
   r.type = redis::Reply::Type::kArray;
-  r.elements = {Str(account), Str(message), Str(state)};
+  r.elements = {Str(account), Str(message), Str(state), Str(words)};
+  return r;
+}
+
+redis::Reply One(const std::string& what) {
+  redis::Reply r;
+  r.type = redis::Reply::Type::kArray;
+  r.elements = {Str(what)};
   return r;
 }
 
@@ -28,22 +36,33 @@ smpp::Receipt Undelivered() {
   return r;
 }
 
-TEST(ReceiptsTest, TheCommandNamesTheKeyAndTheFinalState) {
+TEST(ReceiptsTest, TheCommandNamesTheKeysAndTheFinalState) {
   smpp::Receipt r = Undelivered();
-  r.message_id = std::string("\xff\x01", 2);
-  redis::Command c = MatchReceiptCommand("op1", r, 3600);
-  ASSERT_EQ(c.size(), 7u);  // EVALSHA sha 1 key state ttl matched-ttl
+  ReceiptSettings settings;
+  settings.receipt_ttl_s = 3600;
+  settings.park_s = 100;
+  redis::Command c = MatchReceiptCommand("op1", std::string("\xff\x01", 2), r, settings, 50000);
+  ASSERT_EQ(c.size(), 18u);  // EVALSHA sha 5 keys... 10 args
   EXPECT_EQ(c[0], "EVALSHA");
   EXPECT_EQ(c[3], "dlr:op1:\\xFF\x01");  // as SubmittedCommands wrote it
-  EXPECT_EQ(c[4], "undelivered");
-  EXPECT_EQ(c[5], "3600");
-  EXPECT_EQ(c[6], std::to_string(kMatchedReceiptTtlS));
+  EXPECT_EQ(c[4], "dlr:park:op1:\\xFF\x01");
+  EXPECT_EQ(c[5], "dlr:parked");
+  EXPECT_EQ(c[8], "undelivered");
+  EXPECT_EQ(c[9], "3600");
+  EXPECT_EQ(c[10], std::to_string(kMatchedReceiptTtlS));
+  EXPECT_EQ(c[11], "new");
+  EXPECT_EQ(c[12], "op1\n\\xFF\x01");
+  EXPECT_EQ(c[15], "-50000");  // parked before this (ms) gives up
+  EXPECT_EQ(c[16], "stat:UNDELIV err:001");
+  redis::Command again = RetryParkedCommand(c[12], settings, 50000);
+  EXPECT_EQ(again[3], c[3]);
+  EXPECT_EQ(again[11], "parked");
 }
 
 TEST(ReceiptsTest, AFinalMatchBecomesAnEventWithTheSmscsWords) {
   smpp::Receipt r = Undelivered();
   r.stat = "UNDELIV\xE9";
-  Result<MatchedReceipt> m = ReadReceiptMatch(Matched("7", "msg-1", "undelivered"), r, 42);
+  Result<MatchedReceipt> m = ReadReceiptMatch(Matched("7", "msg-1", "undelivered"), 42);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ASSERT_EQ(m->match, ReceiptMatch::kFinal);
   EXPECT_EQ(m->event.account_id(), 7);
@@ -56,33 +75,38 @@ TEST(ReceiptsTest, AFinalMatchBecomesAnEventWithTheSmscsWords) {
 TEST(ReceiptsTest, DeliveredCarriesNoError) {
   smpp::Receipt r = Undelivered();
   r.state = smpp::ReceiptState::kDelivered;
-  Result<MatchedReceipt> m = ReadReceiptMatch(Matched("7", "msg-1", "delivered"), r, 1);
+  Result<MatchedReceipt> m = ReadReceiptMatch(Matched("7", "msg-1", "delivered"), 1);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->event.status(), v1::STATUS_DELIVERED);
   EXPECT_TRUE(m->event.error().empty());
 }
 
 TEST(ReceiptsTest, UnknownIdsAndPartsStillToComeAreNotEvents) {
-  Result<MatchedReceipt> unknown = ReadReceiptMatch(redis::Reply{}, Undelivered(), 1);
+  Result<MatchedReceipt> unknown = ReadReceiptMatch(redis::Reply{}, 1);
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->match, ReceiptMatch::kUnknown);
-  Result<MatchedReceipt> part = ReadReceiptMatch(Matched("7", "msg-1", ""), Undelivered(), 1);
+  Result<MatchedReceipt> part = ReadReceiptMatch(Matched("7", "msg-1", ""), 1);
   ASSERT_TRUE(part.ok());
   EXPECT_EQ(part->match, ReceiptMatch::kMorePartsToCome);
+  EXPECT_EQ(ReadReceiptMatch(One("parked"), 1)->match, ReceiptMatch::kParked);
+  EXPECT_EQ(ReadReceiptMatch(One("unmatched"), 1)->match, ReceiptMatch::kUnmatched);
+  EXPECT_EQ(ReadReceiptMatch(One("gone"), 1)->match, ReceiptMatch::kGone);
+  EXPECT_FALSE(ReadReceiptMatch(One("what"), 1).ok());
 }
 
 TEST(ReceiptsTest, RepliesItDoesNotUnderstandAreErrorsNotCrashes) {
   redis::Reply error;
   error.type = redis::Reply::Type::kError;
   error.str = "ERR something";
-  EXPECT_FALSE(ReadReceiptMatch(error, Undelivered(), 1).ok());
-  EXPECT_FALSE(ReadReceiptMatch(Matched("x7", "msg-1", "delivered"), Undelivered(), 1).ok());
-  EXPECT_FALSE(ReadReceiptMatch(Matched("99999999999999999999999", "m", "delivered"), Undelivered(), 1).ok());
-  EXPECT_FALSE(ReadReceiptMatch(Matched("7", "msg-1", "submitted"), Undelivered(), 1).ok());
+  EXPECT_FALSE(ReadReceiptMatch(error, 1).ok());
+  EXPECT_FALSE(ReadReceiptMatch(Matched("x7", "msg-1", "delivered"), 1).ok());
+  EXPECT_FALSE(ReadReceiptMatch(Matched("99999999999999999999999", "m", "delivered"), 1).ok());
+  EXPECT_FALSE(ReadReceiptMatch(Matched("7", "msg-1", "submitted"), 1).ok());
   redis::Reply short_array;
   short_array.type = redis::Reply::Type::kArray;
   short_array.elements = {Str("7")};
-  EXPECT_FALSE(ReadReceiptMatch(short_array, Undelivered(), 1).ok());
+  short_array.elements.push_back(Str("m"));
+  EXPECT_FALSE(ReadReceiptMatch(short_array, 1).ok());
 }
 
 }  // namespace

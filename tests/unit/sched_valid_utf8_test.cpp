@@ -44,8 +44,8 @@ TEST(ValidUtf8Test, SubmittedEventWithABinaryOperatorIdStaysReadable) {
   m.envelope.set_id("0190d6c5-0000-7000-8000-000000000001");
   m.envelope.set_account_id(7);
   const std::string binary_id("\x9f\x00\xff", 3);
-  std::vector<redis::Command> cmds = SubmittedCommands(m, "op1", {binary_id}, 60, 1);
-  ASSERT_EQ(cmds.size(), 4u);
+  std::vector<redis::Command> cmds = SubmittedCommands(m, "op1", {binary_id}, {binary_id}, 60, 1);
+  ASSERT_EQ(cmds.size(), 6u);
   EXPECT_EQ(cmds[0][1], std::string("dlr:op1:\\x9F\0\\xFF", 17));
   v1::StatusEvent ev;
   ASSERT_TRUE(ev.ParseFromString(cmds[1][4]));

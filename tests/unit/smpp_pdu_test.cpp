@@ -70,6 +70,34 @@ TEST(SmppPdu, RoundTripsEveryType) {
   ExpectRoundTrip(Pdu{0, 6, UnbindResp{}});
   ExpectRoundTrip(Pdu{ESME_RINVCMDID, 7, GenericNack{}});
   ExpectRoundTrip(Pdu{0, 8, UnknownPdu{0x00000103, Hex({1, 2, 3})}});
+  ExpectRoundTrip(Pdu{0, 9, BindTransmitter{{"smsgw", "secret", "", 0x34, 0, 0, ""}}});
+  ExpectRoundTrip(Pdu{0, 9, BindTransmitterResp{{"smsc", std::nullopt}}});
+  ExpectRoundTrip(Pdu{0, 10, BindReceiver{{"smsgw", "secret", "", 0x34, 0, 0, ""}}});
+  ExpectRoundTrip(Pdu{ESME_RBINDFAIL, 10, BindReceiverResp{}});
+  EXPECT_EQ(Pdu({0, 1, BindReceiver{}}).command_id(), kBindReceiver);
+  EXPECT_NE(AsBind(PduBody{BindTransmitter{{"t", "", "", 0x34, 0, 0, ""}}}), nullptr);
+  EXPECT_EQ(AsBind(PduBody{EnquireLink{}}), nullptr);
+}
+
+// Review m8: 1-3 octets of padding after the last TLV of a deliver_sm made it undecodable,
+// so the client answered generic_nack and the SMSC sent the receipt again for ever.
+TEST(SmppPdu, PaddingAfterTheLastTlvIsTolerated) {
+  DeliverSm receipt;
+  receipt.source_addr = "4915112345678";
+  receipt.esm_class = kEsmClassReceipt;
+  receipt.short_message = "id:7 stat:DELIVRD";
+  receipt.receipted_message_id = "7";
+  for (int pad = 1; pad <= 3; ++pad) {
+    std::string bytes = MustEncode(Pdu{0, 1, receipt}) + std::string(static_cast<size_t>(pad), '\0');
+    bytes[3] = static_cast<char>(bytes.size());
+    Result<Pdu> decoded = Decode(bytes);
+    ASSERT_TRUE(decoded.ok()) << pad << ": " << decoded.status().ToString();
+    EXPECT_EQ(decoded->As<DeliverSm>()->receipted_message_id, "7");
+  }
+  // Four octets are a TLV header; one that promises more than is there is still refused.
+  std::string bytes = MustEncode(Pdu{0, 1, receipt}) + Hex({0x14, 0x03, 0x00, 0x05});
+  bytes[3] = static_cast<char>(bytes.size());
+  EXPECT_FALSE(Decode(bytes).ok());
 }
 
 TEST(SmppPdu, MessagePayloadRoundTrips) {

@@ -1,3 +1,4 @@
+#include "smpp/message_id.h"
 #include "smpp/receipt.h"
 
 #include <gtest/gtest.h>
@@ -138,4 +139,60 @@ TEST(SmppReceipt, FromDeliverSmPrefersTheTlvs) {
 }
 
 }  // namespace
+
+// Review M1: submit_sm_resp says 1A2B3C, the receipt text says 0001715004 (the same number in
+// decimal, zero-padded); case and leading zeros differ between SMSCs too.
+TEST(SmppMessageId, OneSpellingForEveryWayOfWritingAnId) {
+  EXPECT_EQ(CanonicalMessageId("1A2B3C", IdFormat::kHex), "1715004");
+  EXPECT_EQ(CanonicalMessageId("1a2b3c", IdFormat::kHex), "1715004");
+  EXPECT_EQ(CanonicalMessageId("0001715004", IdFormat::kDecimal), "1715004");
+  EXPECT_EQ(CanonicalMessageId("1715004", IdFormat::kDecimal), "1715004");
+  // Beyond 64 bits.
+  EXPECT_EQ(CanonicalMessageId("FFFFFFFFFFFFFFFFFF", IdFormat::kHex), "4722366482869645213695");
+  EXPECT_EQ(CanonicalMessageId("000", IdFormat::kDecimal), "0");
+  // Text: case and leading zeros only.
+  EXPECT_EQ(CanonicalMessageId("00AbC-12", IdFormat::kText), "abc-12");
+  EXPECT_EQ(CanonicalMessageId("abc-12", IdFormat::kText), "abc-12");
+  // Not what the format says: taken as text, never an error.
+  EXPECT_EQ(CanonicalMessageId("12x", IdFormat::kDecimal), "12x");
+  EXPECT_EQ(CanonicalMessageId("zz", IdFormat::kHex), "zz");
+  EXPECT_EQ(CanonicalMessageId("", IdFormat::kHex), "");
+  EXPECT_EQ(IdFormatFromName("hex"), IdFormat::kHex);
+  EXPECT_EQ(IdFormatFromName("decimal"), IdFormat::kDecimal);
+  EXPECT_EQ(IdFormatFromName("text"), IdFormat::kText);
+}
+
+TEST(SmppReceipt, ParsesTenAndTwelveDigitDates) {
+  EXPECT_EQ(ParseReceiptDate("2611301425"), 1796048700000);    // 2026-11-30 14:25 UTC
+  EXPECT_EQ(ParseReceiptDate("261130142537"), 1796048737000);  // with seconds
+  EXPECT_EQ(ParseReceiptDate("0001010000"), 946684800000);     // 2000-01-01
+  EXPECT_EQ(ParseReceiptDate(""), 0);
+  EXPECT_EQ(ParseReceiptDate("26113014"), 0);
+  EXPECT_EQ(ParseReceiptDate("2613301425"), 0);  // month 13
+  EXPECT_EQ(ParseReceiptDate("26113014x5"), 0);
+  DeliverSm d;
+  d.esm_class = kEsmClassReceipt;
+  d.short_message = "id:0001715004 sub:001 dlvrd:001 submit date:2611301420 done date:261130142537 stat:REJECTD err:034";
+  Result<Receipt> r = ReceiptFromDeliverSm(d);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->message_id, "0001715004");
+  EXPECT_FALSE(r->id_from_tlv);
+  EXPECT_EQ(r->done_at_ms, 1796048737000);
+  EXPECT_EQ(r->state, ReceiptState::kUndelivered);
+  d.receipted_message_id = "1A2B3C";
+  r = ReceiptFromDeliverSm(d);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->message_id, "1A2B3C");
+  EXPECT_TRUE(r->id_from_tlv);
+}
+
+TEST(SmppReceipt, EveryStatValueHasAState) {
+  for (const char* s : {"DELIVRD", "delivrd", "DELIVERED"}) EXPECT_EQ(StateFromStat(s), ReceiptState::kDelivered) << s;
+  for (const char* s : {"UNDELIV", "REJECTD", "DELETED", "UNDELIVERABLE", "REJECTED", "FAILED"}) {
+    EXPECT_EQ(StateFromStat(s), ReceiptState::kUndelivered) << s;
+  }
+  EXPECT_EQ(StateFromStat("EXPIRED"), ReceiptState::kExpired);
+  for (const char* s : {"ACCEPTD", "ENROUTE", "UNKNOWN", "", "BOGUS"}) EXPECT_EQ(StateFromStat(s), ReceiptState::kNotFinal) << s;
+}
+
 }  // namespace smsgw::smpp

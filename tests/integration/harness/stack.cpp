@@ -11,6 +11,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -69,6 +71,7 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 Servers Servers::FromEnv() { return {EnvInt("SMSGW_TEST_REDIS_PORT"), EnvInt("SMSGW_TEST_PG_PORT")}; }
 
 std::string Stack::BinaryPath(const std::string& name) {
+  if (name.rfind("smsgw-sched-", 0) == 0) return BinaryPath("smsgw-sched");
   static const std::map<std::string, std::string> kPaths = {
       {"smsgw-smsc-sim", "cmd/smsgw-smsc-sim/smsgw-smsc-sim"}, {"smsctl", "cmd/smsctl/smsctl"},
       {"smsgw-ledger", "daemons/ledger/smsgw-ledger"},         {"smsgw-report", "daemons/report/smsgw-report"},
@@ -109,11 +112,45 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
   if (options_.sim) Start("smsgw-smsc-sim");
   if (options_.ledger) Start("smsgw-ledger");
   if (options_.report) Start("smsgw-report");
-  if (options_.sched) Start("smsgw-sched");
+  if (options_.sched) {
+    Start("smsgw-sched");
+    for (int i = 2; i <= options_.sched_instances; ++i) Start("smsgw-sched-" + std::to_string(i));
+  }
   if (options_.api) Start("smsgw-api");
 }
 
+std::string Stack::SendText(const std::string& key, const std::string& to, const std::string& text) {
+  HttpResponse r = Api("POST", "/v1/messages", nlohmann::json{{"to", to}, {"text", text}}.dump(), key);
+  EXPECT_EQ(r.status, 202) << r.body;
+  return r.status == 202 ? r.Json().at("id").get<std::string>() : "";
+}
+
+int64_t Stack::SimTotal(const std::string& what) {
+  Process* sim = process("smsgw-smsc-sim");
+  if (sim == nullptr) return -1;
+  sim->Stop();
+  // Only its closing lines ("smsc-sim: 1 binds, 8 submits, ..."), not the per-second ones.
+  const std::regex total("(\\d+) " + what + "\\b");
+  std::istringstream log(sim->Log());
+  for (std::string line; std::getline(log, line);) {
+    std::smatch m;
+    if (line.find("smsc-sim: ") != std::string::npos && std::regex_search(line, m, total)) return std::stoll(m[1].str());
+  }
+  return -1;
+}
+
+Status Stack::RedisRefusesWrites(bool refuse) {
+  if (refuse) {
+    if (Result<redis::Reply> r = redis_->Run({"CONFIG", "SET", "maxmemory-policy", "noeviction"}); !r.ok()) {
+      return r.status();
+    }
+  }
+  Result<redis::Reply> r = redis_->Run({"CONFIG", "SET", "maxmemory", refuse ? "1" : "0"});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Stack::~Stack() {
+  (void)RedisRefusesWrites(false);
   if (::testing::Test::HasFailure()) DumpLogs();
   StopAll();
   try {
@@ -149,10 +186,11 @@ void Stack::WriteConfig() {
       << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << options_.api_toml << "\n"
       << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
       << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n\n"
-      << "[sched]\nledger_address = \"" << ledger_address() << "\"\nconsumer = \"test\"\n\n"
+      << "[sched]\nledger_address = \"" << ledger_address() << "\"\n"
+      << (options_.sched_consumer ? "consumer = \"test\"\n" : "") << options_.sched_toml << "\n"
       << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n" << options_.report_toml << "\n"
       << "[[operators]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = " << smsc_port_
-      << "\nsystem_id = \"smsgw\"\npassword = \"secret\"\nreconnect_max_s = 1\n\n"
+      << "\nsystem_id = \"smsgw\"\npassword = \"secret\"\nreconnect_max_s = 1\n" << options_.operator_toml << "\n"
       << "[log]\nlevel = \"debug\"\n"
       << options_.extra_toml;
 }
@@ -185,7 +223,7 @@ void Stack::WaitReady(const std::string& name) {
   if (name == "smsgw-api") port = api_port_;
   const bool ready = WaitUntil([&] {
     if (!p->Running()) return true;  // reported below
-    if (name == "smsgw-sched") return p->Log().find("scheduler running") != std::string::npos;
+    if (name.rfind("smsgw-sched", 0) == 0) return p->Log().find("scheduler running") != std::string::npos;
     return PortOpen(port);
   });
   if (!ready || !p->Running()) {

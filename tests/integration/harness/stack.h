@@ -49,6 +49,10 @@ class Stack {
     std::string report_toml;            // lines added to the generated [report] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
+    std::string sched_toml;     // lines added to the generated [sched] section
+    std::string operator_toml;  // lines added to the generated [[operators]] table
+    bool sched_consumer = true;  // consumer = "test"; false: each instance names itself
+    int sched_instances = 1;     // more run as "smsgw-sched-2", ... on the same config
   };
 
   Stack();
@@ -66,9 +70,22 @@ class Stack {
 
   // The daemon or simulator process by name ("smsgw-sched"), or null if not started.
   Process* process(const std::string& name);
-  // Starts (again) one of the daemons, as systemd's Restart= would.
+  // Starts (again) one of the daemons, as systemd's Restart= would ("smsgw-sched-2" is a
+  // second scheduler instance).
   void Start(const std::string& name);
+  int smsc_port() const { return smsc_port_; }
   void StopAll();
+
+  // POST /v1/messages of a plain text to one number; the new message's id ("" and a test
+  // failure when it is not accepted).
+  std::string SendText(const std::string& key, const std::string& to, const std::string& text);
+  // Stops the SMSC simulator and reads one of the totals it logs when it stops: the number
+  // before `what` ("submits", "resent", "duplicate parts", ...); -1 when it is not there.
+  int64_t SimTotal(const std::string& what);
+
+  // Makes Redis refuse every write (maxmemory 1, noeviction: "OOM command not allowed") or
+  // take them again; the stack takes them again when it is destroyed, whatever happened.
+  Status RedisRefusesWrites(bool refuse);
 
   // Runs the built smsctl with --config <this stack's config> and `args`.
   CommandResult Smsctl(const std::vector<std::string>& args);

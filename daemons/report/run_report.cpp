@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "consumer.h"
+#include "consumer_metrics.h"
 #include "daemon/runtime.h"
 #include "pg/pg.h"
 #include "service.h"
@@ -49,6 +50,8 @@ int RunReport(int argc, char** argv) {
     return 1;
   }
 
+  metrics::ScrapeCallbacks stats_metrics;
+  ExportConsumerMetrics(stats_metrics, consumer.stats());
   std::thread loop([&] { consumer.Run(); });
   daemon::NotifyReady();
   daemon::WaitForStop();

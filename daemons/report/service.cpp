@@ -6,6 +6,7 @@
 
 #include "event.h"
 #include "queries.h"
+#include "rpc/call_metrics.h"
 #include "rpc/status.h"
 
 namespace smsgw::report {
@@ -82,6 +83,7 @@ Result<std::unique_ptr<grpc::Server>> StartServer(const std::string& listen, Rep
   grpc::ResourceQuota quota("smsgw-report");
   quota.SetMaxThreads(kMaxServerThreads);
   builder.SetResourceQuota(quota);
+  rpc::AddServerMetrics(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Status::Unavailable("report: cannot listen on " + listen);
   if (bound_port != nullptr) *bound_port = port;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
+#include "daemon/heartbeat.h"
 #include "sched/ledger_calls.h"
 #include "sched/outcomes.h"
 #include "sched/pick.h"
@@ -362,7 +363,9 @@ void Scheduler::Run(const std::atomic<bool>& stop) {
   // One turn: what the links answered, then one round trip with every outcome write and
   // receipt match, then the ledger's waiting work, then (when no write is failing) a new read.
   // The read's own outcomes (canceled, expired, ...) go out with the next turn's writes.
+  daemon::Heartbeat heartbeat("scheduler loop");
   while (!stop.load()) {
+    heartbeat.Beat();
     int handled = DrainLinks();
     handled += FlushAndMatch();
     RetryWaiting();

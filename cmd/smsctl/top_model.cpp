@@ -10,12 +10,17 @@ namespace {
 
 using Labels = std::map<std::string, std::string>;
 
-// The sum of `name` over every daemon that exports it; nullopt when none does.
+// The sum of `name` over every daemon that exports it; nullopt when none does. A metric that
+// is exported, but with no sample of these labels yet (no call has failed), is 0.
 std::optional<double> Total(const TopSample& s, const std::string& name, const Labels& match = {}) {
   std::optional<double> total;
   for (const DaemonProbe& d : s.daemons) {
     if (!d.scrape) continue;
-    if (auto v = d.scrape->Sum(name, match)) total = total.value_or(0) + *v;
+    if (auto v = d.scrape->Sum(name, match)) {
+      total = total.value_or(0) + *v;
+    } else if (!d.scrape->All(name).empty()) {
+      total = total.value_or(0);
+    }
   }
   return total;
 }

@@ -32,12 +32,14 @@ TEST(SmsctlTopTest, RatesQuantilesAndMissingMetrics) {
   config.operators[0].name = "mci";
   config.operators[0].window = 20;
   const TopSample a = At(10, R"(smsgw_smpp_submit_sm_total{operator="mci"} 100
+smsgw_grpc_client_calls_total{method="Ledger/DebitBatch",code="OK"} 5
 smsgw_smpp_window_in_use{operator="mci"} 3
 smsgw_sched_express_latency_seconds_bucket{le="0.5"} 10
 smsgw_sched_express_latency_seconds_bucket{le="1"} 10
 smsgw_sched_express_latency_seconds_bucket{le="+Inf"} 10
 )");
   const TopSample b = At(12, R"(smsgw_smpp_submit_sm_total{operator="mci"} 300
+smsgw_grpc_client_calls_total{method="Ledger/DebitBatch",code="OK"} 9
 smsgw_smpp_window_in_use{operator="mci"} 20
 smsgw_smpp_bound{operator="mci"} 1
 smsgw_sched_express_latency_seconds_bucket{le="0.5"} 60
@@ -55,6 +57,7 @@ smsgw_sched_express_latency_seconds_bucket{le="+Inf"} 110
   EXPECT_EQ(f["queues"]["express"]["length"], 7);
   EXPECT_EQ(f["top_accounts"][0]["stream"], "{a:9}:q");
   EXPECT_TRUE(f["rates"]["accepted_per_s"].is_null());
+  EXPECT_EQ(f["errors_per_s"]["grpc_unavailable"], 0.0);  // exported, nothing failed yet
   const auto& missing = f["missing_metrics"];
   EXPECT_NE(std::find(missing.begin(), missing.end(), "smsgw_api_messages_accepted_total"), missing.end()) << missing;
   EXPECT_EQ(std::find(missing.begin(), missing.end(), "smsgw_smpp_submit_sm_total"), missing.end()) << missing;

@@ -24,7 +24,8 @@ Status ProblemStatus(const http::Response& response) {
   std::string text = "HTTP " + std::to_string(response.status);
   if (problem.is_object()) {
     text += " " + problem.value("code", std::string("error"));
-    if (problem.contains("detail") && problem["detail"].is_string()) text += ": " + problem["detail"].get<std::string>();
+    if (problem.contains("detail") && problem["detail"].is_string())
+      text += ": " + problem["detail"].get<std::string>();
   }
   switch (response.status) {
     case 400:

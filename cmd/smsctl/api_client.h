@@ -14,7 +14,8 @@ namespace smsgw::smsctl {
 // (a wildcard host becomes loopback) unless --api-address gives one.
 class ApiClient {
  public:
-  ApiClient(std::string host, int port, std::string api_key) : host_(std::move(host)), port_(port), key_(std::move(api_key)) {}
+  ApiClient(std::string host, int port, std::string api_key)
+      : host_(std::move(host)), port_(port), key_(std::move(api_key)) {}
   static Result<ApiClient> FromConfig(const config::Config& config, const std::string& address_flag,
                                       const std::string& api_key);
 

@@ -38,7 +38,8 @@ DaemonProbe Probe(const std::string& name, const std::string& listen, bool with_
   p.state = body.value("status", health->status == 200 ? "ok" : "down");
   p.version = body.value("version", "");
   if (body.contains("uptime_s")) p.detail = "up " + std::to_string(body["uptime_s"].get<int64_t>()) + " s";
-  if (body.contains("stuck")) p.detail += (p.detail.empty() ? "" : "; ") + std::string("stuck: ") + body["stuck"].dump();
+  if (body.contains("stuck"))
+    p.detail += (p.detail.empty() ? "" : "; ") + std::string("stuck: ") + body["stuck"].dump();
   if (with_metrics) {
     if (Result<http::Response> m = http::Get(host, addr->port, "/metrics", kTimeout); m.ok() && m->status == 200) {
       if (Result<std::vector<metrics::Sample>> s = metrics::ParseExposition(m->body); s.ok()) {

@@ -43,7 +43,8 @@ Status DbStatus(const Context& ctx) {
   for (const pg::Migration& m : pg::Migrations()) {
     auto it = applied.find(m.version);
     pending += it == applied.end();
-    listing.rows.push_back({m.version, m.name, it == applied.end() ? nlohmann::json("pending") : nlohmann::json(it->second)});
+    listing.rows.push_back(
+        {m.version, m.name, it == applied.end() ? nlohmann::json("pending") : nlohmann::json(it->second)});
     if (it != applied.end()) applied.erase(it);
   }
   // Versions the database has that this smsctl does not know: a newer smsgw migrated it.

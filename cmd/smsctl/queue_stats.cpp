@@ -56,6 +56,13 @@ void StreamRow(QueueRow& row, const redis::Reply& len, const redis::Reply& group
   }
 }
 
+QueueRow NewRow(std::string name, std::string level) {
+  QueueRow row;
+  row.name = std::move(name);
+  row.level = std::move(level);
+  return row;
+}
+
 }  // namespace
 
 std::optional<int64_t> IdTimeMs(const std::string& id) {
@@ -102,13 +109,13 @@ Result<QueueSnapshot> ReadQueues(redis::Connection& redis, int top, int64_t now_
   Result<std::vector<redis::Reply>> r = redis.Pipeline(fixed);
   if (!r.ok()) return r.status();
   const std::vector<redis::Reply>& f = *r;
-  QueueRow express{keys::kExpressQueue, "express"};
+  QueueRow express = NewRow(keys::kExpressQueue, "express");
   StreamRow(express, f[0], f[1], f[2], now_ms);
-  QueueRow dlq{keys::kDeadLetters, "dlq"};
+  QueueRow dlq = NewRow(keys::kDeadLetters, "dlq");
   StreamRow(dlq, f[3], f[4], f[5], now_ms);
-  QueueRow events{keys::kReportEvents, "events"};
+  QueueRow events = NewRow(keys::kReportEvents, "events");
   StreamRow(events, f[6], f[7], f[8], now_ms);
-  QueueRow retry{keys::kRetry, "retry"};
+  QueueRow retry = NewRow(keys::kRetry, "retry");
   retry.length = f[9].AsInt().ok() ? *f[9].AsInt() : 0;
   snap.active_accounts = f[10].AsInt().ok() ? *f[10].AsInt() : 0;
 
@@ -122,7 +129,7 @@ Result<QueueSnapshot> ReadQueues(redis::Connection& redis, int top, int64_t now_
     cursor = scan->elements[0].str;
     for (const redis::Reply& m : scan->elements[1].elements) accounts.push_back(m.str);
   } while (cursor != "0");
-  QueueRow normal{"", "normal"};
+  QueueRow normal = NewRow("", "normal");
   std::vector<QueueRow> streams;
   for (size_t from = 0; from < accounts.size(); from += kPipeline) {
     std::vector<redis::Command> cmds;
@@ -137,7 +144,7 @@ Result<QueueSnapshot> ReadQueues(redis::Connection& redis, int top, int64_t now_
     if (!lens.ok()) return lens.status();
     for (size_t i = from; i < to; ++i) {
       const size_t k = 3 * (i - from);
-      QueueRow row{keys::AccountQueue(std::stoll(accounts[i])), "normal"};
+      QueueRow row = NewRow(keys::AccountQueue(std::stoll(accounts[i])), "normal");
       StreamRow(row, (*lens)[k], (*lens)[k + 1], (*lens)[k + 2], now_ms);
       normal.length += row.length;
       normal.pending += row.pending;

@@ -33,8 +33,8 @@ struct QueueRow {
 // active account's stream (SSCAN of q:active, XLEN in pipelines of 1,000), q:retry, q:dlq and
 // ev:report, with their consumer groups.
 struct QueueSnapshot {
-  std::vector<QueueRow> levels;         // express, normal (the sum), retry, dlq, events
-  std::vector<QueueRow> top_accounts;   // the `top` longest account streams, longest first
+  std::vector<QueueRow> levels;        // express, normal (the sum), retry, dlq, events
+  std::vector<QueueRow> top_accounts;  // the `top` longest account streams, longest first
   int64_t active_accounts = 0;
 };
 Result<QueueSnapshot> ReadQueues(redis::Connection& redis, int top, int64_t now_ms);

@@ -164,7 +164,10 @@ Status SendFile(const Context& ctx, const ApiClient& api, const SendOptions& o) 
   const int64_t n = totals.accepted + totals.failed;
   char rate[64];
   std::snprintf(rate, sizeof(rate), "%.1f s, %.0f msg/s", seconds, seconds > 0 ? n / seconds : 0.0);
-  ctx.Print({{"total", n}, {"accepted", totals.accepted}, {"failed", totals.failed}, {"cost", totals.cost},
+  ctx.Print({{"total", n},
+             {"accepted", totals.accepted},
+             {"failed", totals.failed},
+             {"cost", totals.cost},
              {"seconds", seconds}},
             "sent " + std::to_string(totals.accepted) + " of " + std::to_string(n) + " messages, " +
                 std::to_string(totals.failed) + " failed, cost " + std::to_string(totals.cost) + " (" + rate + ")");
@@ -194,7 +197,8 @@ Status SendOne(const Context& ctx, const ApiClient& api, const SendOptions& o) {
 
 void AddSendCommand(CLI::App& app, Context& ctx, Action& run) {
   auto o = std::make_shared<SendOptions>();
-  CLI::App* send = app.add_subcommand("send", "send one message, or a file of them (CSV or JSONL), through the REST API");
+  CLI::App* send =
+      app.add_subcommand("send", "send one message, or a file of them (CSV or JSONL), through the REST API");
   send->add_option("--api-key", o->api_key, "the account's API key (default: $SMSGW_API_KEY)");
   send->add_option("--api-address", o->api_address, "host:port of smsgw-api (default: [api] listen)");
   send->add_option("--to", o->to, "destination number (E.164)");

@@ -46,8 +46,8 @@ Row PostgresRow(const config::PostgresConfig& c) {
     const int latest = pg::Migrations().empty() ? 0 : pg::Migrations().back().version;
     const bool current = schema >= latest;
     return {"postgres", where, current ? "ok" : "outdated", version,
-            "schema " + std::to_string(schema) + (current ? "" : ", this smsctl knows " + std::to_string(latest) +
-                                                                   ": run smsctl db migrate")};
+            "schema " + std::to_string(schema) +
+                (current ? "" : ", this smsctl knows " + std::to_string(latest) + ": run smsctl db migrate")};
   } catch (const std::exception& e) {
     return {"postgres", where, "down", nullptr, std::string(e.what()).substr(0, 200)};
   }
@@ -65,7 +65,8 @@ Row ApiRow(const std::string& listen) {
   if (!addr.ok()) return {"smsgw-api http", listen, "down", nullptr, addr.status().message()};
   Result<http::Response> r = http::Get(ConnectHost(*addr), addr->port, "/readyz", std::chrono::seconds(2));
   if (!r.ok()) return {"smsgw-api http", listen, "down", nullptr, r.status().message()};
-  return {"smsgw-api http", listen, r->status == 200 ? "ok" : "down", nullptr, "/readyz: HTTP " + std::to_string(r->status)};
+  return {"smsgw-api http", listen, r->status == 200 ? "ok" : "down", nullptr,
+          "/readyz: HTTP " + std::to_string(r->status)};
 }
 
 }  // namespace

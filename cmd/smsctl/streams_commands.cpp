@@ -40,12 +40,13 @@ Status Info(const Context& ctx, const std::string& name) {
   if (!groups.ok()) return groups.status();
   Result<redis::Reply> len = (*redis)->Run({"XLEN", stream});
   if (!len.ok()) return len.status();
-  Listing listing{{"stream", "length", "group", "group_pending", "lag", "last_delivered", "consumer", "pending", "idle_ms"},
-                  {}};
+  Listing listing{
+      {"stream", "length", "group", "group_pending", "lag", "last_delivered", "consumer", "pending", "idle_ms"}, {}};
   for (const GroupInfo& g : *groups) {
     Result<redis::Reply> consumers = (*redis)->Run({"XINFO", "CONSUMERS", stream, g.name});
     if (!consumers.ok()) return consumers.status();
-    const nlohmann::json head = nlohmann::json::array({stream, len->integer, g.name, g.pending, Opt(g.lag), g.last_delivered});
+    const nlohmann::json head =
+        nlohmann::json::array({stream, len->integer, g.name, g.pending, Opt(g.lag), g.last_delivered});
     if (consumers->elements.empty()) {
       listing.rows.push_back({head[0], head[1], head[2], head[3], head[4], head[5], nullptr, nullptr, nullptr});
     }
@@ -61,7 +62,8 @@ Status Info(const Context& ctx, const std::string& name) {
       listing.rows.push_back({head[0], head[1], head[2], head[3], head[4], head[5], cname, pending, idle});
     }
   }
-  if (groups->empty()) listing.rows.push_back({stream, len->integer, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
+  if (groups->empty())
+    listing.rows.push_back({stream, len->integer, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
   ctx.Print(listing);
   return Status::Ok();
 }

@@ -100,7 +100,8 @@ nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const c
   };
   nlohmann::json queues = nlohmann::json::object();
   for (const QueueRow& q : now.queues.levels) {
-    queues[q.level] = {{"length", q.length}, {"pending", q.pending}, {"lag", q.lag ? nlohmann::json(*q.lag) : nlohmann::json()}};
+    queues[q.level] = {
+        {"length", q.length}, {"pending", q.pending}, {"lag", q.lag ? nlohmann::json(*q.lag) : nlohmann::json()}};
   }
   f["queues"] = queues;
   f["active_accounts"] = now.queues.active_accounts;
@@ -122,7 +123,9 @@ nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const c
   f["operators"] = ops;
   nlohmann::json accounts = nlohmann::json::array();
   for (const QueueRow& q : now.queues.top_accounts) {
-    accounts.push_back({{"stream", q.name}, {"length", q.length}, {"oldest_s", q.oldest_age_s ? nlohmann::json(*q.oldest_age_s) : nlohmann::json()}});
+    accounts.push_back({{"stream", q.name},
+                        {"length", q.length},
+                        {"oldest_s", q.oldest_age_s ? nlohmann::json(*q.oldest_age_s) : nlohmann::json()}});
   }
   f["top_accounts"] = accounts;
   f["errors_per_s"] = {
@@ -133,7 +136,8 @@ nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const c
       {"report_write_failures", r.Rate("smsgw_report_write_failures_total")},
   };
   nlohmann::json daemons = nlohmann::json::array();
-  for (const DaemonProbe& d : now.daemons) daemons.push_back({{"name", d.name}, {"state", d.state}, {"version", d.version}});
+  for (const DaemonProbe& d : now.daemons)
+    daemons.push_back({{"name", d.name}, {"state", d.state}, {"version", d.version}});
   f["daemons"] = daemons;
   f["missing_metrics"] = missing;
   return f;
@@ -146,7 +150,8 @@ std::string RenderTop(const nlohmann::json& f, int width) {
     out << s << "\n";
   };
   std::string daemons = "daemons:";
-  for (const auto& d : f["daemons"]) daemons += " " + d["name"].get<std::string>() + " " + d["state"].get<std::string>();
+  for (const auto& d : f["daemons"])
+    daemons += " " + d["name"].get<std::string>() + " " + d["state"].get<std::string>();
   line(daemons);
   const auto& r = f["rates"];
   line("per second: accepted " + Cell(r["accepted_per_s"]) + "  submitted " + Cell(r["submitted_per_s"]) +
@@ -171,8 +176,9 @@ std::string RenderTop(const nlohmann::json& f, int width) {
   for (const auto& op : f["operators"]) {
     char buf[160];
     std::snprintf(buf, sizeof(buf), "%-16s %-6s %4s/%-5s %6s (%s)", op["name"].get<std::string>().c_str(),
-                  op["bound"].is_null() ? "-" : (op["bound"].get<bool>() ? "yes" : "NO"), Cell(op["window_in_use"]).c_str(),
-                  Cell(op["window"]).c_str(), Cell(op["tps"]).c_str(), Cell(op["tps_limit"]).c_str());
+                  op["bound"].is_null() ? "-" : (op["bound"].get<bool>() ? "yes" : "NO"),
+                  Cell(op["window_in_use"]).c_str(), Cell(op["window"]).c_str(), Cell(op["tps"]).c_str(),
+                  Cell(op["tps_limit"]).c_str());
     line(buf);
   }
   line("");
@@ -185,9 +191,9 @@ std::string RenderTop(const nlohmann::json& f, int width) {
   }
   const auto& err = f["errors_per_s"];
   line("");
-  line("errors/s: api 5xx " + Cell(err["api_5xx"]) + "  redis " + Cell(err["redis_connection"]) + "  gRPC unavailable " +
-       Cell(err["grpc_unavailable"]) + "  SMPP timeouts " + Cell(err["smpp_timeouts"]) + "  report writes " +
-       Cell(err["report_write_failures"]));
+  line("errors/s: api 5xx " + Cell(err["api_5xx"]) + "  redis " + Cell(err["redis_connection"]) +
+       "  gRPC unavailable " + Cell(err["grpc_unavailable"]) + "  SMPP timeouts " + Cell(err["smpp_timeouts"]) +
+       "  report writes " + Cell(err["report_write_failures"]));
   if (!f["missing_metrics"].empty()) {
     std::string m = "(-: not exported yet:";
     for (const auto& name : f["missing_metrics"]) m += " " + name.get<std::string>();

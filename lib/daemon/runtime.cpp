@@ -1,9 +1,9 @@
 #include "daemon/runtime.h"
 
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -46,7 +46,8 @@ struct Services {
         {"status", status},
         {"program", program},
         {"version", kVersion},
-        {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()}};
+        {"uptime_s",
+         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()}};
     if (!stuck.empty()) body["stuck"] = stuck;
     return {std::string(status) == "ok", body.dump()};
   }

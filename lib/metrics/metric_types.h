@@ -42,7 +42,7 @@ class Histogram {
   void Observe(double value);
 
   struct Snapshot {
-    std::vector<double> bounds;     // as given
+    std::vector<double> bounds;        // as given
     std::vector<uint64_t> cumulative;  // one per bound, then +Inf (== count)
     uint64_t count = 0;
     double sum = 0;

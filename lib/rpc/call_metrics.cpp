@@ -58,10 +58,10 @@ struct Side {
 
 Side& ClientSide() {
   metrics::Registry& r = metrics::Default();
-  static Side s{r.AddCounter("smsgw_grpc_client_calls_total", "gRPC calls made, by method and status code.",
-                             {"method", "code"}),
-                r.AddHistogram("smsgw_grpc_client_call_seconds", "gRPC calls made: time to the status.", {"method"},
-                               metrics::LatencyBuckets())};
+  static Side s{
+      r.AddCounter("smsgw_grpc_client_calls_total", "gRPC calls made, by method and status code.", {"method", "code"}),
+      r.AddHistogram("smsgw_grpc_client_call_seconds", "gRPC calls made: time to the status.", {"method"},
+                     metrics::LatencyBuckets())};
   return s;
 }
 

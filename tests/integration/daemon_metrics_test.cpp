@@ -2,10 +2,8 @@
 // accepts, with the process basics, its version and the traffic it handled; /healthz says it
 // serves.
 #include <gtest/gtest.h>
-#include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "../promtool.h"
 #include "common/version.h"
 #include "metrics/parse.h"
 #include "stack.h"
@@ -14,20 +12,6 @@ namespace smsgw::testing {
 namespace {
 
 const char* const kDaemons[] = {"smsgw-api", "smsgw-ledger", "smsgw-sched", "smsgw-report"};
-
-std::pair<int, std::string> Promtool(const std::string& text) {
-  char path[] = "/tmp/smsgw-scrape-XXXXXX";
-  const int fd = mkstemp(path);
-  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
-  FILE* p = popen(("promtool check metrics < " + std::string(path) + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
-  const int status = pclose(p);
-  unlink(path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 metrics::Scrape ScrapeOf(Stack& stack, const std::string& daemon, std::string* text = nullptr) {
   HttpResponse r = Http(stack.metrics_port(daemon), "GET", "/metrics");

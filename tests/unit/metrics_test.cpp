@@ -1,12 +1,11 @@
 // lib/metrics: values, labels, the text format (checked by Prometheus' own promtool), the
 // parser smsctl reads it with, and the /metrics and /healthz listener over real HTTP.
 #include <gtest/gtest.h>
-#include <stdio.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <thread>
 
+#include "../promtool.h"
 #include "http/client.h"
 #include "metrics/parse.h"
 #include "metrics/registry.h"
@@ -15,21 +14,7 @@
 namespace smsgw::metrics {
 namespace {
 
-// Runs `promtool check metrics` on `text`; returns its exit code and output.
-std::pair<int, std::string> Promtool(const std::string& text) {
-  char path[] = "/tmp/smsgw-metrics-XXXXXX";
-  const int fd = mkstemp(path);
-  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
-  const std::string cmd = "promtool check metrics < " + std::string(path) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
-  const int status = pclose(p);
-  unlink(path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using smsgw::testing::Promtool;
 
 TEST(MetricsTest, CountersGaugesAndHistogramsExposeInTextFormat) {
   Registry r;

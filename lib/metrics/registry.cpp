@@ -126,7 +126,10 @@ void Registry::RemoveCallbacks(const void* owner) {
 std::vector<prometheus::MetricFamily> Registry::Collect() const {
   std::map<std::string, prometheus::MetricFamily> out;
   std::lock_guard lock(mu_);
-  for (const auto& [name, entry] : entries_) {
+  for (const auto& named : entries_) {
+    // Plain references, not structured bindings: lambdas below use them (clang < 16).
+    const std::string& name = named.first;
+    const std::unique_ptr<Entry>& entry = named.second;
     prometheus::MetricFamily& f = out[name];
     f.name = name;
     f.help = EscapeHelp(entry->help);

@@ -25,7 +25,7 @@ metrics::Scrape ScrapeOf(Stack& stack, const std::string& daemon, std::string* t
 
 TEST(DaemonMetricsTest, EveryDaemonExportsMetricsThatPromtoolAccepts) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("metrics", 10, 100);
+  const std::string key = stack.CreateFundedAccount("metrics", 10, 100).second;
   HttpResponse sent = stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"counted"})", key);
   ASSERT_EQ(sent.status, 202) << sent.body;
   const std::string id = sent.Json().at("id").get<std::string>();

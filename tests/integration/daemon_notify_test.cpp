@@ -173,7 +173,9 @@ TEST(DaemonNotifyTest, SigtermFinishesInFlightSubmitsAndLosesNothing) {
   Stack::Options options;
   options.sim_args = {"--response-delay-ms", "300"};  // submits stay in flight a while
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("drain", 10, 1000);
+  const std::pair<int64_t, std::string> account_and_key = stack.CreateFundedAccount("drain", 10, 1000);
+  const int64_t account = account_and_key.first;
+  const std::string key = account_and_key.second;
   std::vector<std::string> ids;
   for (int i = 0; i < 30; ++i) {
     HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"drain )" + std::to_string(i) + "\"}", key);

@@ -27,7 +27,7 @@ std::string ReadFile(const std::string& path) {
 
 TEST(SmsctlOpsTest, SendOneMessageAndRefusals) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("send-one", 10, 15);
+  const std::string key = stack.CreateFundedAccount("send-one", 10, 15).second;
   CommandResult r = stack.Smsctl({"send", "--api-key", key, "--to", "+989121234567", "--text", "hi", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string id = nlohmann::json::parse(r.out).at("id").get<std::string>();
@@ -46,7 +46,9 @@ TEST(SmsctlOpsTest, SendOneMessageAndRefusals) {
 
 TEST(SmsctlOpsTest, SendFileInChunksWritesFailuresThatCanBeSentAgain) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("send-file", 1, 5000);
+  const std::pair<int64_t, std::string> account_and_key = stack.CreateFundedAccount("send-file", 1, 5000);
+  const int64_t account = account_and_key.first;
+  const std::string key = account_and_key.second;
   std::string csv = "to,text,priority\n";
   for (int i = 0; i < 2300; ++i) csv += "+98912" + std::to_string(1000000 + i) + ",\"bulk, " + std::to_string(i) + "\",\n";
   csv += "not-a-number,broken,\n";

@@ -34,9 +34,17 @@ int ExitCodeFor(const Status& status);
 // Each group adds its subcommands to `app`; `run` receives the chosen action.
 void AddAccountCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMoneyCommands(CLI::App& app, Context& ctx, Action& run);
-void AddMigrateCommand(CLI::App& app, Context& ctx, Action& run);
 void AddReportCommands(CLI::App& app, Context& ctx, Action& run);
 void AddDlqCommands(CLI::App& app, Context& ctx, Action& run);
+void AddDbCommands(CLI::App& app, Context& ctx, Action& run);
+void AddSendCommand(CLI::App& app, Context& ctx, Action& run);
+void AddStreamsCommands(CLI::App& app, Context& ctx, Action& run);
+void AddStatusCommand(CLI::App& app, Context& ctx, Action& run);
+void AddTopCommand(CLI::App& app, Context& ctx, Action& run);
+
+// The whole command tree with its global options; `run` receives the chosen action when
+// `app` parses. The man-page and completion tests walk the same tree.
+void BuildApp(CLI::App& app, Context& ctx, Action& run);
 
 int SmsctlMain(int argc, char** argv);
 

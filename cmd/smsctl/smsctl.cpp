@@ -1,5 +1,7 @@
 #include <iostream>
 
+#include "common/version.h"
+
 #include "context.h"
 
 namespace smsgw::smsctl {
@@ -31,31 +33,41 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kNotFound: return 3;
     case ErrorCode::kConflict: return 4;
     case ErrorCode::kInsufficientFunds: return 5;
+    case ErrorCode::kUnauthenticated:
+    case ErrorCode::kPermissionDenied: return 77;  // EX_NOPERM
     case ErrorCode::kUnavailable: return 69;  // EX_UNAVAILABLE
     default: return 1;
   }
 }
 
-int SmsctlMain(int argc, char** argv) {
-  CLI::App app{"smsctl - administer the smsgw SMS gateway"};
+void BuildApp(CLI::App& app, Context& ctx, Action& run) {
   app.require_subcommand(1);
   // Global options may also come after the subcommand: `smsctl balance 1 --output json`.
   app.fallthrough();
-  Context ctx;
   app.add_option("-c,--config", ctx.config_path, "config file (default: $SMSGW_CONFIG or /etc/smsgw/smsgw.toml)");
   // "text" is the old name of "table", kept so existing scripts keep working.
   std::map<std::string, Output> outputs{
       {"table", Output::kTable}, {"text", Output::kTable}, {"json", Output::kJson}, {"csv", Output::kCsv}};
   app.add_option("-o,--output", ctx.output, "output format: table, json or csv")
       ->transform(CLI::CheckedTransformer(outputs, CLI::ignore_case));
-  app.set_version_flag("--version", "smsgw 0.1.0");
+  app.set_version_flag("--version", std::string("smsgw ") + kVersion);
 
-  Action run;
   AddAccountCommands(app, ctx, run);
   AddMoneyCommands(app, ctx, run);
-  AddMigrateCommand(app, ctx, run);
+  AddDbCommands(app, ctx, run);
   AddReportCommands(app, ctx, run);
   AddDlqCommands(app, ctx, run);
+  AddSendCommand(app, ctx, run);
+  AddStreamsCommands(app, ctx, run);
+  AddStatusCommand(app, ctx, run);
+  AddTopCommand(app, ctx, run);
+}
+
+int SmsctlMain(int argc, char** argv) {
+  CLI::App app{"smsctl - administer the smsgw SMS gateway"};
+  Context ctx;
+  Action run;
+  BuildApp(app, ctx, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,6 +10,7 @@
 
 #include "api/app.h"
 #include "api/auth.h"
+#include "daemon/heartbeat.h"
 #include "daemon/runtime.h"
 #include "redis/redis.h"
 #include "rpc/clients.h"
@@ -59,6 +60,7 @@ int Serve(const config::Config& config) {
   batching.max_queued_items = static_cast<size_t>(api.max_queued_messages);
   SendBatcher sender(batching, MakeSendDeps(api, **pool, ledger));
   boost::asio::thread_pool offload(kOffloadThreads);
+  daemon::Heartbeat offload_heartbeat("api offload pool", [&offload](auto beat) { boost::asio::post(offload, beat); });
 
   ApiDeps deps;
   deps.config = &api;

@@ -11,9 +11,11 @@
 
 #include "ledger/account_store.h"
 #include "common/time.h"
+#include "daemon/heartbeat.h"
 #include "daemon/runtime.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_service.h"
+#include "rpc/call_metrics.h"
 
 namespace smsgw::ledger {
 namespace {
@@ -45,8 +47,10 @@ class Ticker {
   template <typename Fn>
   Ticker(const char* name, std::chrono::milliseconds interval, Fn step)
       : thread_([this, name, interval, step] {
+          daemon::Heartbeat heartbeat(name, interval);
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, interval, [&] { return stop_; })) {
+            heartbeat.Beat();
             lock.unlock();
             Status s = step();
             if (!s.ok()) spdlog::warn("{}: {}", name, s.ToString());
@@ -114,6 +118,7 @@ int RunLedger(int argc, char** argv) {
   builder.AddListeningPort(config.ledger.listen, grpc::InsecureServerCredentials(), &bound_port);
   builder.RegisterService(&service);
   SizeServerThreads(builder, config.redis.pool_size);
+  rpc::AddServerMetrics(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
     spdlog::critical("cannot listen on {}", config.ledger.listen);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "event.h"
+#include "daemon/heartbeat.h"
 
 namespace smsgw::report {
 namespace {
@@ -139,7 +140,9 @@ void StreamConsumer::Run() {
 
   next_claim_ = next_maintenance_ = Clock::now();
   int redis_failures = 0;
+  daemon::Heartbeat heartbeat("report reader");
   while (!stopping_) {
+    heartbeat.Beat();
     Status s = Gather();
     if (s.ok()) {
       if (redis_failures > 0) spdlog::info("report: redis is reachable again");

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "consumer.h"
+#include "consumer_metrics.h"
 #include "daemon/runtime.h"
 #include "pg/pg.h"
 #include "service.h"
@@ -72,6 +73,8 @@ int RunReport(int argc, char** argv) {
   }
   WebhookDispatcher dispatcher(DispatcherOptionsFromConfig(config.report), callback_pool->get());
 
+  metrics::ScrapeCallbacks stats_metrics;
+  ExportConsumerMetrics(stats_metrics, consumer.stats());
   std::thread loop([&] { consumer.Run(); });
   std::thread callbacks([&] { dispatcher.Run(); });
   daemon::NotifyReady();

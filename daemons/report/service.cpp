@@ -2,9 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "common/time.h"
+#include "event.h"
 #include "export.h"
+#include "queries.h"
 #include "reads.h"
+#include "rpc/call_metrics.h"
 #include "rpc/status.h"
 
 namespace smsgw::report {
@@ -80,6 +85,7 @@ Result<std::unique_ptr<grpc::Server>> StartServer(const std::string& listen, Rep
   grpc::ResourceQuota quota("smsgw-report");
   quota.SetMaxThreads(kMaxServerThreads);
   builder.SetResourceQuota(quota);
+  rpc::AddServerMetrics(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Status::Unavailable("report: cannot listen on " + listen);
   if (bound_port != nullptr) *bound_port = port;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "daemon/runtime.h"
+#include "sched/link_metrics.h"
 #include "sched/scheduler.h"
 #include "smpp/operator_config.h"
 
@@ -72,6 +73,8 @@ int RunSched(int argc, char** argv) {
     client.Start();
   }
   std::thread io_thread([&] { io.run(); });
+  metrics::ScrapeCallbacks link_metrics;
+  for (const auto& client : clients) ExportLinkMetrics(link_metrics, *client);
 
   std::atomic<bool> stop{false};
   std::thread loop([&] { scheduler.Run(stop); });

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/time.h"
+#include "daemon/heartbeat.h"
 #include "keys/keys.h"
 #include "sched/ledger_calls.h"
 #include "sched/outcomes.h"
@@ -291,7 +292,9 @@ void Scheduler::Run(const std::atomic<bool>& stop) {
   // receipt match, then the ledger's waiting work, the submits the rates allow, the periodic
   // upkeep, and (when no write is failing) a new read. The read's own outcomes (canceled,
   // expired, ...) go out with the next turn's writes.
+  daemon::Heartbeat heartbeat("scheduler loop");
   while (!stop.load()) {
+    heartbeat.Beat();
     int handled = DrainLinks();
     handled += FlushAndMatch();
     RetryWaiting();

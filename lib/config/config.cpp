@@ -8,6 +8,7 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "config/key_names.h"
 #include "config/section_reader.h"
 #include "sms/utf8.h"
 
@@ -280,6 +281,25 @@ Result<Config> LoadFile(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return LoadString(buffer.str(), path);
+}
+
+std::vector<std::string> KeyNames() {
+  // Each section's reader run on no table records the keys it asks for.
+  std::vector<std::string> names;
+  auto collect = [&](const std::string& section, auto read, auto config) {
+    SectionReader reader(nullptr, section);
+    read(reader, config);
+    for (const std::string& key : reader.keys()) names.push_back(section + "." + key);
+  };
+  collect("redis", ReadRedis, RedisConfig{});
+  collect("postgres", ReadPostgres, PostgresConfig{});
+  collect("api", ReadApi, ApiConfig{});
+  collect("ledger", ReadLedger, LedgerConfig{});
+  collect("sched", ReadSched, SchedConfig{});
+  collect("report", ReadReport, ReportConfig{});
+  collect("operators", ReadOperator, OperatorConfig{});
+  collect("log", ReadLog, LogConfig{});
+  return names;
 }
 
 std::string ResolvePath(const std::string& flag_value) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <toml.hpp>
+#include <vector>
 
 #include "common/status.h"
 
@@ -32,6 +33,9 @@ class SectionReader {
     if (status_.ok() && !condition) status_ = Status::InvalidArgument(Name(key) + ": " + what);
   }
 
+  // The keys asked for so far, in order (config::KeyNames()).
+  const std::vector<std::string>& keys() const { return order_; }
+
   Status Finish() {
     if (!status_.ok() || table_ == nullptr) return status_;
     for (const auto& [key, _] : table_->as_table()) {
@@ -45,7 +49,7 @@ class SectionReader {
 
   template <typename T>
   void Read(const std::string& key, T& out, bool required) {
-    seen_.insert(key);
+    if (seen_.insert(key).second) order_.push_back(key);
     if (!status_.ok()) return;
     if (table_ == nullptr || !table_->contains(key)) {
       if (required) status_ = Status::InvalidArgument(Name(key) + ": required key is missing");
@@ -84,6 +88,7 @@ class SectionReader {
   const toml::value* table_;
   std::string path_;
   std::set<std::string> seen_;
+  std::vector<std::string> order_;
   Status status_;
 };
 

@@ -2,7 +2,36 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "metrics/registry.h"
+
 namespace smsgw::pg {
+namespace {
+
+// Transactions through the pool, by how they ended ("commit", or the error kind).
+metrics::Family<metrics::Counter>& Transactions() {
+  static auto& f = metrics::Default().AddCounter("smsgw_pg_transactions_total",
+                                                 "PostgreSQL transactions through the pool, by result.", {"result"});
+  return f;
+}
+
+metrics::Histogram& TransactionSeconds() {
+  static auto& h = metrics::Default()
+                       .AddHistogram("smsgw_pg_transaction_seconds",
+                                     "Time from taking a pooled connection to commit or failure.", {},
+                                     metrics::LatencyBuckets())
+                       .Get();
+  return h;
+}
+
+metrics::Family<metrics::Counter>& Connects() {
+  static auto& f = metrics::Default().AddCounter("smsgw_pg_connects_total",
+                                                 "Connections opened to PostgreSQL, by result.", {"result"});
+  return f;
+}
+
+}  // namespace
 
 Status FromException(const std::exception& e, const std::string& context) {
   if (dynamic_cast<const pqxx::unique_violation*>(&e) != nullptr) {
@@ -17,8 +46,11 @@ Status FromException(const std::exception& e, const std::string& context) {
 
 Result<std::unique_ptr<pqxx::connection>> Pool::Connect() {
   try {
-    return std::make_unique<pqxx::connection>(config_.dsn);
+    auto c = std::make_unique<pqxx::connection>(config_.dsn);
+    Connects().Labels({"ok"}).Inc();
+    return c;
   } catch (const std::exception& e) {
+    Connects().Labels({"error"}).Inc();
     return Status::Unavailable(std::string("postgres: ") + e.what());
   }
 }
@@ -33,6 +65,7 @@ Result<std::unique_ptr<Pool>> Pool::Open(const config::PostgresConfig& config) {
 }
 
 Status Pool::Transact(const std::function<void(pqxx::work&)>& fn) {
+  const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<pqxx::connection> conn;
   {
     std::unique_lock lock(mu_);
@@ -66,6 +99,8 @@ Status Pool::Transact(const std::function<void(pqxx::work&)>& fn) {
     status = FromException(e, "postgres");
   }
   give_back(std::move(conn));
+  TransactionSeconds().Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  Transactions().Labels({status.ok() ? "commit" : std::string(ErrorCodeName(status.code()))}).Inc();
   return status;
 }
 

@@ -4,10 +4,39 @@
 #include <openssl/sha.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
+
+#include "metrics/registry.h"
 
 namespace smsgw::redis {
 namespace {
+
+// Every daemon's Redis traffic, whatever it sends: round trips are the budget (DESIGN.md 10).
+struct RedisMetrics {
+  metrics::Counter& round_trips;
+  metrics::Counter& commands;
+  metrics::Counter& error_replies;
+  metrics::Counter& connection_errors;
+  metrics::Counter& connects;
+  metrics::Histogram& latency;
+};
+
+RedisMetrics& Metrics() {
+  metrics::Registry& r = metrics::Default();
+  static RedisMetrics m{
+      r.AddCounter("smsgw_redis_round_trips_total", "Round trips to Redis (a pipeline is one).").Get(),
+      r.AddCounter("smsgw_redis_commands_total", "Commands sent to Redis.").Get(),
+      r.AddCounter("smsgw_redis_error_replies_total", "Commands Redis answered with an error.").Get(),
+      r.AddCounter("smsgw_redis_connection_errors_total",
+                   "Failed connects and round trips lost to a connection error or timeout.")
+          .Get(),
+      r.AddCounter("smsgw_redis_connects_total", "Connections opened to Redis, reconnects included.").Get(),
+      r.AddHistogram("smsgw_redis_round_trip_seconds", "Time from sending a pipeline to its last reply.", {},
+                     metrics::LatencyBuckets())
+          .Get()};
+  return m;
+}
 
 Reply Convert(const redisReply* r) {
   Reply out;
@@ -107,8 +136,10 @@ Status Connection::Connect() {
   timeval tv{config_.timeout_ms / 1000, (config_.timeout_ms % 1000) * 1000};
   redisContext* ctx = redisConnectWithTimeout(config_.host.c_str(), config_.port, tv);
   std::string where = "redis " + config_.host + ":" + std::to_string(config_.port);
+  Metrics().connects.Inc();
   if (ctx == nullptr) return Status::Unavailable(where + ": out of memory");
   if (ctx->err != 0) {
+    Metrics().connection_errors.Inc();
     std::string err = ctx->errstr;
     redisFree(ctx);
     return Status::Unavailable(where + ": " + err);
@@ -155,16 +186,28 @@ Result<std::vector<Reply>> Connection::Pipeline(const std::vector<Command>& comm
   if (ctx_ == nullptr) {
     if (Status s = Connect(); !s.ok()) return s;
   }
+  RedisMetrics& m = Metrics();
+  const auto start = std::chrono::steady_clock::now();
+  m.round_trips.Inc();
+  m.commands.Inc(commands.size());
   for (const auto& c : commands) {
-    if (Status s = Append(c); !s.ok()) return s;
+    if (Status s = Append(c); !s.ok()) {
+      m.connection_errors.Inc();
+      return s;
+    }
   }
   std::vector<Reply> replies;
   replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     Result<Reply> r = ReadOne();
-    if (!r.ok()) return r.status();
+    if (!r.ok()) {
+      m.connection_errors.Inc();
+      return r.status();
+    }
+    if (r->is_error()) m.error_replies.Inc();
     replies.push_back(std::move(r).value());
   }
+  m.latency.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return replies;
 }
 

@@ -1,5 +1,7 @@
 #include "rpc/status.h"
 
+#include "rpc/call_metrics.h"
+
 namespace smsgw::rpc {
 
 grpc::Status ToGrpc(const Status& status) {
@@ -50,7 +52,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, grpc::InsecureChannelCredentials(), args,
+                                                                 ClientMetricsInterceptors());
 }
 
 }  // namespace smsgw::rpc

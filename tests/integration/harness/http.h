@@ -2,29 +2,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include <map>
 #include <string>
-#include <utility>
-#include <vector>
+
+#include "http/client.h"
 
 namespace smsgw::testing {
 
-struct HttpResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-
+// An answer of lib/http's client, with its body as JSON for assertions.
+struct HttpResponse : http::Response {
   nlohmann::json Json() const { return nlohmann::json::parse(body); }
-  std::string Header(const std::string& lower_name) const {
-    auto it = headers.find(lower_name);
-    return it == headers.end() ? "" : it->second;
-  }
 };
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using Headers = http::Headers;
 
-// One HTTP/1.1 request to 127.0.0.1:`port` on a fresh connection (Boost.Beast, blocking,
-// 10 s timeout). Throws on connection failure.
+// One HTTP/1.1 request to 127.0.0.1:`port` on a fresh connection (lib/http, 10 s timeout).
+// Throws on connection failure.
 HttpResponse Http(int port, const std::string& method, const std::string& target, const std::string& body = "",
                   const Headers& headers = {});
 

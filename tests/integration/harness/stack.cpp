@@ -105,6 +105,13 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
   ledger_port_ = FreePort();
   report_port_ = FreePort();
   smsc_port_ = FreePort();
+  if (options_.metrics) {
+    for (const char* d : {"smsgw-api", "smsgw-ledger", "smsgw-sched", "smsgw-report"}) {
+      // Scheduler instances share one config, and one port cannot serve them all.
+      if (std::string(d) == "smsgw-sched" && options_.sched_instances > 1) continue;
+      metrics_ports_[d] = FreePort();
+    }
+  }
   WriteConfig();
   CommandResult migrated = Smsctl({"migrate"});
   if (migrated.exit_code != 0) throw std::runtime_error("smsctl migrate: " + migrated.err);
@@ -177,18 +184,28 @@ int64_t LedgerBalance(rpc::LedgerClient& ledger, int64_t account) {
   return balance;
 }
 
+int Stack::metrics_port(const std::string& daemon) const {
+  auto it = metrics_ports_.find(daemon);
+  return it == metrics_ports_.end() ? 0 : it->second;
+}
+
 void Stack::WriteConfig() {
   config_path_ = dir_ + "/smsgw.toml";
   std::ofstream out(config_path_);
+  auto metrics = [this](const char* daemon) {
+    const int port = metrics_port(daemon);
+    return port == 0 ? std::string() : "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n";
+  };
   out << "[redis]\nhost = \"127.0.0.1\"\nport = " << servers_.redis_port << "\n\n"
       << "[postgres]\ndsn = \"" << dsn_ << "\"\n\n"
       << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
-      << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << options_.api_toml << "\n"
+      << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << metrics("smsgw-api") << options_.api_toml << "\n"
       << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
-      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n\n"
+      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n" << metrics("smsgw-ledger") << "\n"
       << "[sched]\nledger_address = \"" << ledger_address() << "\"\n"
-      << (options_.sched_consumer ? "consumer = \"test\"\n" : "") << options_.sched_toml << "\n"
-      << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n" << options_.report_toml << "\n"
+      << (options_.sched_consumer ? "consumer = \"test\"\n" : "") << options_.sched_toml << metrics("smsgw-sched") << "\n"
+      << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n" << options_.report_toml
+      << metrics("smsgw-report") << "\n"
       << "[[operators]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = " << smsc_port_
       << "\nsystem_id = \"smsgw\"\npassword = \"secret\"\nreconnect_max_s = 1\n" << options_.operator_toml << "\n"
       << "[log]\nlevel = \"debug\"\n"
@@ -210,7 +227,9 @@ void Stack::Start(const std::string& name) {
   } else {
     argv.insert(argv.end(), {"--config", config_path_});
   }
-  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log"));
+  const std::vector<std::string> no_env;
+  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log",
+                                                 name == "smsgw-smsc-sim" ? no_env : options_.daemon_env));
   WaitReady(name);
 }
 
@@ -221,8 +240,17 @@ void Stack::WaitReady(const std::string& name) {
   if (name == "smsgw-ledger") port = ledger_port_;
   if (name == "smsgw-report") port = report_port_;
   if (name == "smsgw-api") port = api_port_;
+  const int health_port = metrics_port(name);
   const bool ready = WaitUntil([&] {
     if (!p->Running()) return true;  // reported below
+    // /healthz turns 200 when the daemon tells systemd READY=1: it serves.
+    if (health_port != 0) {
+      try {
+        return Http(health_port, "GET", "/healthz").status == 200;
+      } catch (const std::exception&) {
+        return false;
+      }
+    }
     if (name.rfind("smsgw-sched", 0) == 0) return p->Log().find("scheduler running") != std::string::npos;
     return PortOpen(port);
   });

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,8 @@ class Stack {
     std::string operator_toml;  // lines added to the generated [[operators]] table
     bool sched_consumer = true;  // consumer = "test"; false: each instance names itself
     int sched_instances = 1;     // more run as "smsgw-sched-2", ... on the same config
+    std::vector<std::string> daemon_env;  // "NAME=value" for the four daemons (NOTIFY_SOCKET, ...)
+    bool metrics = true;                  // each daemon serves /metrics on a free port
   };
 
   Stack();
@@ -66,6 +69,8 @@ class Stack {
   const std::string& dsn() const { return dsn_; }
   int api_port() const { return api_port_; }
   std::string ledger_address() const { return "127.0.0.1:" + std::to_string(ledger_port_); }
+  // The port of a daemon's /metrics and /healthz ("smsgw-api", ...); 0 with metrics off.
+  int metrics_port(const std::string& daemon) const;
   redis::Connection& redis() { return *redis_; }
 
   // The daemon or simulator process by name ("smsgw-sched"), or null if not started.
@@ -119,6 +124,7 @@ class Stack {
   std::string dsn_;
   std::string db_name_;
   int api_port_ = 0, ledger_port_ = 0, report_port_ = 0, smsc_port_ = 0;
+  std::map<std::string, int> metrics_ports_;
   std::unique_ptr<redis::Connection> redis_;
   std::vector<std::unique_ptr<Process>> processes_;
 };

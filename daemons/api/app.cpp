@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <exception>
+#include <mutex>
 
 #include "api/idempotency_gate.h"
 #include "api/kannel_protocol.h"
@@ -14,6 +16,7 @@
 namespace smsgw::api {
 
 constexpr size_t kMaxRequestIdLength = 128;
+constexpr std::chrono::milliseconds kDeadlineTick{100};
 
 std::string RequestIdFor(std::optional<std::string_view> header) {
   if (header && !header->empty() && header->size() <= kMaxRequestIdLength) {
@@ -81,7 +84,47 @@ struct App::Exchange {
   }
 };
 
-App::App(ApiDeps deps) : deps_(std::move(deps)) {
+// Requests past their deadline, answered 503 by a sweep every kDeadlineTick. Deadlines are the
+// arrival plus one fixed timeout, so the list is in deadline order and a sweep only looks at its
+// front: a lock and a push per request instead of a timer each. Shared with the sweep's
+// scheduled task, which may outlive the App.
+struct App::Deadlines {
+  std::mutex mu;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::weak_ptr<Exchange>>> due;  // guarded by mu
+
+  void Watch(const std::shared_ptr<Exchange>& x, std::chrono::steady_clock::time_point at) {
+    std::lock_guard lock(mu);
+    due.emplace_back(at, x);
+  }
+
+  void Sweep() {
+    std::vector<std::shared_ptr<Exchange>> late;
+    {
+      std::lock_guard lock(mu);
+      const auto now = std::chrono::steady_clock::now();
+      while (!due.empty() && due.front().first <= now) {
+        if (std::shared_ptr<Exchange> x = due.front().second.lock(); x && !x->answered) late.push_back(std::move(x));
+        due.pop_front();
+      }
+    }
+    for (const std::shared_ptr<Exchange>& x : late) {
+      HttpResponse r = x->Problem(KindFor(ErrorCode::kUnavailable), "a service smsgw depends on is unavailable; retry later");
+      r.log_detail = "request deadline passed";
+      x->Finish(std::move(r));
+    }
+  }
+
+  // Sweeps every kDeadlineTick through `after`, for as long as `after` runs tasks.
+  static void Schedule(std::shared_ptr<Deadlines> self, std::function<void(std::chrono::milliseconds, std::function<void()>)> after) {
+    after(kDeadlineTick, [self, after] {
+      self->Sweep();
+      Schedule(self, after);
+    });
+  }
+};
+
+App::App(ApiDeps deps) : deps_(std::move(deps)), deadlines_(std::make_shared<Deadlines>()) {
+  if (deps_.after) Deadlines::Schedule(deadlines_, deps_.after);
   Add("GET", "/healthz", {.blocking = &HandleHealthz});
   Add("GET", "/readyz", {.blocking = &HandleReadyz});
   Add("GET", "/v1/openapi.json", {.blocking = &HandleOpenApi});
@@ -148,14 +191,7 @@ void App::Dispatch(const std::shared_ptr<Exchange>& x) {
   if (x->entry->auth == Auth::kNone) return Run(x, false, deps_.new_id, [x](HttpResponse r) { x->Finish(std::move(r)); });
 
   // From here the answer may wait on dependencies: whatever happens, it comes by the deadline.
-  std::weak_ptr<Exchange> weak = x;
-  if (deps_.after) deps_.after(std::chrono::milliseconds(deps_.config->request_timeout_ms), [weak] {
-    if (std::shared_ptr<Exchange> late = weak.lock()) {
-      HttpResponse r = late->Problem(KindFor(ErrorCode::kUnavailable), "a service smsgw depends on is unavailable; retry later");
-      r.log_detail = "request deadline passed";
-      late->Finish(std::move(r));
-    }
-  });
+  deadlines_->Watch(x, x->start + std::chrono::milliseconds(deps_.config->request_timeout_ms));
 
   std::string key;
   if (x->kannel) {

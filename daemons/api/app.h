@@ -46,6 +46,7 @@ class App {
     bool sends = false;    // accepts messages: refused while a queue is too deep (backpressure)
   };
   struct Exchange;
+  struct Deadlines;
 
   void Add(std::string method, std::string_view pattern, Entry entry);
   void Dispatch(const std::shared_ptr<Exchange>& x);
@@ -57,6 +58,7 @@ class App {
   Router router_;
   std::vector<Entry> entries_;  // indexed by the router's route index
   std::vector<std::pair<std::string, std::string>> routes_;
+  std::shared_ptr<Deadlines> deadlines_;
 };
 
 // The request's X-Request-ID if it is sane (1..128 visible ASCII characters), else a new one.

@@ -179,29 +179,39 @@ TEST(ApiIdempotencyTest, AFailedEnqueueIsRunAgainOnRetryAndSentOnce) {
   }));
 }
 
-// A record left as the API leaves it after a 503 whose refund failed too: its message may or
-// may not be queued. (The API writes this shape itself; the test plants it because making
-// Redis fail between one pipeline and the next refund cannot be timed from outside.)
-void PlantUnsettled(Stack& stack, int64_t account, const std::string& idem, const std::string& message_id,
-                    const std::string& if_queued_body) {
+// A record of the request Post() sends with kBody, as the API writes it.
+api::IdempotencyRecord RecordOfBody() {
   api::HttpRequest request;
   request.method = "POST";
   request.target = "/v1/messages";
   request.headers = {{"Content-Type", "application/json"}};
   request.body = kBody;
   api::IdempotencyRecord rec;
-  rec.state = api::IdempotencyRecord::State::kUnsettled;
   rec.fingerprint = api::RequestFingerprint(request);
+  return rec;
+}
+
+void Plant(Stack& stack, int64_t account, const std::string& idem, const api::IdempotencyRecord& rec) {
+  ASSERT_TRUE(stack.redis()
+                  .Run({"SET", keys::IdempotencyRecord(account, auth::HashApiKey(idem)), api::EncodeRecord(rec), "PX",
+                        "86400000"})
+                  .ok());
+}
+
+// A record left as the API leaves it after a 503 whose refund failed too: its message may or
+// may not be queued. (The API writes this shape itself; the test plants it because making
+// Redis fail between one pipeline and the next refund cannot be timed from outside.)
+void PlantUnsettled(Stack& stack, int64_t account, const std::string& idem, const std::string& message_id,
+                    const std::string& if_queued_body) {
+  api::IdempotencyRecord rec = RecordOfBody();
+  rec.state = api::IdempotencyRecord::State::kUnsettled;
   rec.claimed_ms = NowMs();
   rec.token = "planted";
   rec.status = 202;
   rec.headers = {{"Content-Type", "application/json"}};
   rec.body = if_queued_body;
   rec.message_ids = {message_id};
-  ASSERT_TRUE(stack.redis()
-                  .Run({"SET", keys::IdempotencyRecord(account, auth::HashApiKey(idem)), api::EncodeRecord(rec), "PX",
-                        "86400000"})
-                  .ok());
+  Plant(stack, account, idem, rec);
 }
 
 v1::DebitRequest Debit(int64_t account, const std::string& id) {
@@ -253,16 +263,10 @@ TEST(ApiIdempotencyTest, AClaimLeftByADeadServerIsSettledFromItsMessages) {
   auto [account, key] = stack.CreateFundedAccount("idem-stale", 10, 100);
   rpc::LedgerClient ledger(stack.ledger_address());
   auto plant_claim = [&](const std::string& idem, int64_t claimed_ms) {
-    api::HttpRequest request;
-    request.method = "POST";
-    request.target = "/v1/messages";
-    request.headers = {{"Content-Type", "application/json"}};
-    request.body = kBody;
-    api::IdempotencyRecord rec;
-    rec.fingerprint = api::RequestFingerprint(request);
+    api::IdempotencyRecord rec = RecordOfBody();  // a claim, as a server that died left it
     rec.claimed_ms = claimed_ms;
     rec.token = "dead";
-    (void)stack.redis().Run({"SET", keys::IdempotencyRecord(account, auth::HashApiKey(idem)), api::EncodeRecord(rec)});
+    Plant(stack, account, idem, rec);
   };
   // Its server died before the debit: nothing holds money for its ids, so a retry runs.
   const int64_t long_ago = NowMs() - 120000;

@@ -108,14 +108,16 @@ struct App::Deadlines {
       }
     }
     for (const std::shared_ptr<Exchange>& x : late) {
-      HttpResponse r = x->Problem(KindFor(ErrorCode::kUnavailable), "a service smsgw depends on is unavailable; retry later");
+      HttpResponse r =
+          x->Problem(KindFor(ErrorCode::kUnavailable), "a service smsgw depends on is unavailable; retry later");
       r.log_detail = "request deadline passed";
       x->Finish(std::move(r));
     }
   }
 
   // Sweeps every kDeadlineTick through `after`, for as long as `after` runs tasks.
-  static void Schedule(std::shared_ptr<Deadlines> self, std::function<void(std::chrono::milliseconds, std::function<void()>)> after) {
+  static void Schedule(std::shared_ptr<Deadlines> self,
+                       std::function<void(std::chrono::milliseconds, std::function<void()>)> after) {
     after(kDeadlineTick, [self, after] {
       self->Sweep();
       Schedule(self, after);
@@ -188,7 +190,9 @@ void App::Dispatch(const std::shared_ptr<Exchange>& x) {
   }
   x->entry = &entries_.at(x->match.index);
   x->kannel = x->entry->auth == Auth::kKannel;
-  if (x->entry->auth == Auth::kNone) return Run(x, false, deps_.new_id, [x](HttpResponse r) { x->Finish(std::move(r)); });
+  if (x->entry->auth == Auth::kNone) {
+    return Run(x, false, deps_.new_id, [x](HttpResponse r) { x->Finish(std::move(r)); });
+  }
 
   // From here the answer may wait on dependencies: whatever happens, it comes by the deadline.
   deadlines_->Watch(x, x->start + std::chrono::milliseconds(deps_.config->request_timeout_ms));

@@ -19,7 +19,10 @@ HttpResponse HandleReadyz(const ApiDeps& deps, const Call&) {
   };
   if (Status ready = deps.monitor->Ready(); !ready.ok()) {
     // The detail names the dependency; its error (addresses, replies) only goes to the log.
-    const std::string what = !r.redis ? "redis is down" : !r.loaded ? "redis is not loaded yet" : !r.ledger ? "smsgw-ledger is down" : "smsgw-report is down";
+    const std::string what = !r.redis    ? "redis is down"
+                             : !r.loaded ? "redis is not loaded yet"
+                             : !r.ledger ? "smsgw-ledger is down"
+                                         : "smsgw-report is down";
     HttpResponse problem = ProblemResponse(KindFor(ErrorCode::kUnavailable), "not ready: " + what);
     problem.log_detail = ready.message();
     nlohmann::json body = nlohmann::json::parse(problem.body);

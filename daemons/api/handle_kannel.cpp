@@ -79,7 +79,8 @@ void HandleKannelSend(const ApiDeps& deps, const Call& call, Respond respond) {
       // messages were queued after all is for an Idempotency-Key retry to find out.
       HttpResponse r = KannelProblem(KindFor(ErrorCode::kUnavailable), "");
       r.log_detail = "send: the ledger or Redis failed";
-      r.unsettled = std::make_shared<const UnsettledSend>(UnsettledSend{std::move(unsettled_ids), KannelReply(202, accepted)});
+      r.unsettled =
+          std::make_shared<const UnsettledSend>(UnsettledSend{std::move(unsettled_ids), KannelReply(202, accepted)});
       return respond(std::move(r));
     }
     if (failed.size() == result.size()) {

@@ -46,7 +46,8 @@ HttpResponse HandleGetMessage(const ApiDeps& deps, const Call& call) {
   // can match) proves the message and bounds its status from below.
   const std::optional<Hold> hold = HoldOf(deps, call.account->id, id);
   if (hold) {
-    return JsonResponse(200, PendingMessageJson(id, ShownStatus(v1::STATUS_UNSPECIFIED, hold), hold->cost, *accepted_ms));
+    const v1::MessageStatus status = ShownStatus(v1::STATUS_UNSPECIFIED, hold);
+    return JsonResponse(200, PendingMessageJson(id, status, hold->cost, *accepted_ms));
   }
   if (code == ErrorCode::kUnavailable) return DependencyFailed(record.status());
   return ProblemResponse(not_found);

@@ -165,7 +165,9 @@ void IdempotencyGate::Judge(const std::shared_ptr<Attempt>& a, const std::string
   const auto age = std::chrono::milliseconds(deps_.now_ms() - rec->claimed_ms);
   if (age < deps_.stale) return WaitAndLook(a);
   std::vector<std::string> ids;
-  for (uint32_t n = 0; n < kMaxSeededIds; ++n) ids.push_back(SeededMessageId(a->key_hash, a->account_id, rec->claimed_ms, n));
+  for (uint32_t n = 0; n < kMaxSeededIds; ++n) {
+    ids.push_back(SeededMessageId(a->key_hash, a->account_id, rec->claimed_ms, n));
+  }
   Resolve(a, std::move(rec).value(), stored, std::move(ids));
 }
 

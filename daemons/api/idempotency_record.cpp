@@ -89,7 +89,8 @@ Result<IdempotencyRecord> DecodeRecord(std::string_view text) {
 
 std::string SeededMessageId(const std::string& key_hash, int64_t account_id, int64_t claimed_ms, uint32_t n) {
   const std::string h =
-      Sha256Hex(key_hash + ':' + std::to_string(account_id) + ':' + std::to_string(claimed_ms) + ':' + std::to_string(n));
+      Sha256Hex(key_hash + ':' + std::to_string(account_id) + ':' + std::to_string(claimed_ms) + ':' +
+                std::to_string(n));
   // RFC 9562 5.7: 48-bit milliseconds, version 7, 12 bits, variant 10, 62 bits.
   std::string hex;
   const auto ts = static_cast<uint64_t>(claimed_ms) & 0xFFFFFFFFFFFFULL;

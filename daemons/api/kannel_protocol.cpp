@@ -74,7 +74,9 @@ std::pair<std::string, std::string> MediaType(std::string_view content_type) {
       std::string_view v = params.substr(at + 8);
       v = v.substr(0, v.find(';'));
       charset = Trim(v);
-      if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') charset = charset.substr(1, charset.size() - 2);
+      if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+        charset = charset.substr(1, charset.size() - 2);
+      }
     }
   }
   return {media, charset};
@@ -196,7 +198,8 @@ Result<KannelSend> ParseKannelSend(const KannelParams& p, const std::vector<std:
   if (!validity.ok()) return validity.status();
   if (*validity) out.message.validity_s = **validity * 60;
 
-  Result<std::optional<int64_t>> mask = IntParam(p, "dlr-mask", "dlrmask", 0, kMaxDlrMask, "DLR-Mask field misformed, rejected");
+  Result<std::optional<int64_t>> mask =
+      IntParam(p, "dlr-mask", "dlrmask", 0, kMaxDlrMask, "DLR-Mask field misformed, rejected");
   if (!mask.ok()) return mask.status();
   out.message.dlr_mask = static_cast<int32_t>(mask->value_or(0));
   out.message.dlr_url = p.Get("dlr-url", "dlrurl").value_or("");

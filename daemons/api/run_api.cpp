@@ -119,7 +119,7 @@ int Serve(const config::Config& config) {
                              .max_report_backlog = api.max_report_backlog,
                              .report_grace = milliseconds(api.report_grace_ms)},
                             milliseconds(api.health_interval_ms));
-  RateLimiter limiter(api.rate_limit_rps, api.rate_limit_burst);
+  RateLimiter limiter(static_cast<double>(api.rate_limit_rps), static_cast<double>(api.rate_limit_burst));
   SendBatcher sender({.workers = api.send_workers,
                       .max_wait = std::chrono::microseconds(api.coalesce_wait_us),
                       .max_items = static_cast<size_t>(api.coalesce_max_items),

@@ -148,7 +148,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     state_ = State::kReading;
     stream_.expires_after(server_.options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {

@@ -60,7 +60,8 @@ void ReadApi(SectionReader& r, ApiConfig& c) {
   r.Optional("idempotency_wait_ms", c.idempotency_wait_ms);
   r.Optional("idempotency_stale_ms", c.idempotency_stale_ms);
   r.Check(c.threads > 0, "threads", "must be positive");
-  r.Check(c.max_header_bytes >= 1024 && c.max_header_bytes <= 1048576, "max_header_bytes", "must be from 1024 to 1048576");
+  r.Check(c.max_header_bytes >= 1024 && c.max_header_bytes <= 1048576, "max_header_bytes",
+          "must be from 1024 to 1048576");
   r.Check(c.max_connections > 0, "max_connections", "must be positive");
   r.Check(c.read_timeout_ms > 0, "read_timeout_ms", "must be positive");
   r.Check(c.idle_timeout_ms > 0, "idle_timeout_ms", "must be positive");
@@ -74,7 +75,8 @@ void ReadApi(SectionReader& r, ApiConfig& c) {
   r.Check(c.health_interval_ms >= 50, "health_interval_ms", "must be at least 50");
   r.Check(c.idempotency_wait_ms > 0 && c.idempotency_wait_ms < c.request_timeout_ms, "idempotency_wait_ms",
           "must be positive and less than request_timeout_ms");
-  r.Check(c.idempotency_stale_ms > c.request_timeout_ms, "idempotency_stale_ms", "must be more than request_timeout_ms");
+  r.Check(c.idempotency_stale_ms > c.request_timeout_ms, "idempotency_stale_ms",
+          "must be more than request_timeout_ms");
   r.Check(c.send_workers > 0 && c.send_workers <= 64, "send_workers", "must be from 1 to 64");
   r.Check(c.coalesce_wait_us >= 0 && c.coalesce_wait_us <= 100000, "coalesce_wait_us", "must be from 0 to 100000");
   r.Check(c.coalesce_max_items >= 1000 && c.coalesce_max_items <= 5000, "coalesce_max_items",

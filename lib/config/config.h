@@ -47,8 +47,8 @@ struct ApiConfig {
   int idle_timeout_ms = 60000;     // a keep-alive connection between requests
   int request_timeout_ms = 5000;   // every request is answered by then (503 at worst)
   int shutdown_grace_ms = 10000;   // SIGTERM: how long requests in flight may take
-  double rate_limit_rps = 1000;    // per account and instance; the account hash may say otherwise
-  double rate_limit_burst = 2000;
+  int64_t rate_limit_rps = 1000;   // per account and instance; the account hash may say otherwise
+  int64_t rate_limit_burst = 2000;
   int64_t max_express_backlog = 100000;  // q:express entries; beyond, sends get 503
   int64_t max_report_backlog = 1000000;  // ev:report entries; beyond, sends get 503
   int report_grace_ms = 10000;     // smsgw-report unreachable longer than this: sends get 503

@@ -2,8 +2,8 @@
 -- number, round-robin over the API keys; every answer is tallied per wall-clock second.
 --
 -- Environment (read by every wrk thread):
---   BENCH_MODE   single (POST /v1/messages), batch (POST /v1/messages/batch) or kannel
---                (GET /cgi-bin/sendsms)
+--   BENCH_MODE   single (POST /v1/messages), idem (the same with an Idempotency-Key, unique per
+--                request), batch (POST /v1/messages/batch) or kannel (GET /cgi-bin/sendsms)
 --   BENCH_KEYS   file, one credential a line: an smsgw API key, or "username password" for kannel
 --   BENCH_BATCH  messages per batch (batch mode)
 --   BENCH_OUT    where done() writes its JSON summary
@@ -84,7 +84,10 @@ function request()
   end
   headers["Authorization"] = "Bearer " .. key
   headers["Content-Type"] = "application/json"
-  if mode == "single" then
+  if mode == "idem" then
+    headers["Idempotency-Key"] = headers["X-Request-ID"]  -- unique: thread, request, start time
+  end
+  if mode == "single" or mode == "idem" then
     return wrk.format("POST", "/v1/messages", headers,
       '{"to":"+' .. number(n) .. '","text":"smsgw bench ' .. n .. '"}')
   end

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "auth/api_key.h"
 #include "common/time.h"
@@ -45,7 +46,7 @@ Result<std::string> ParseBearer(std::optional<std::string_view> header) {
 }
 
 Result<Account> ParseAccount(int64_t account_id, const redis::Reply& hmget) {
-  if (hmget.type != redis::Reply::Type::kArray || hmget.elements.size() != 3) {
+  if (hmget.type != redis::Reply::Type::kArray || (hmget.elements.size() != 3 && hmget.elements.size() != 5)) {
     return Status::Internal("account " + std::to_string(account_id) + ": unexpected HMGET reply");
   }
   const auto& f = hmget.elements;
@@ -69,6 +70,15 @@ Result<Account> ParseAccount(int64_t account_id, const redis::Reply& hmget) {
   if (!express.ok()) return express.status();
   a.price_normal = *normal;
   a.price_express = *express > 0 ? *express : *normal;  // 0: same as normal (smsgw.proto)
+  if (f.size() == 5) {
+    // Absent or unreadable: the configured default (contract 1).
+    auto rate = [](const redis::Reply& r) {
+      Result<int64_t> v = r.is_nil() ? Result<int64_t>(int64_t{0}) : ParseInt(r.str);
+      return v.ok() && *v > 0 ? static_cast<double>(*v) : 0.0;
+    };
+    a.rate_rps = rate(f[3]);
+    a.rate_burst = rate(f[4]);
+  }
   return a;
 }
 
@@ -81,20 +91,20 @@ Result<Account> Judge(Account account) {
 
 }  // namespace
 
-std::optional<Result<Account>> Authenticator::TryCached(std::optional<std::string_view> authorization_header) {
-  Result<std::string> key = ParseBearer(authorization_header);
-  if (!key.ok()) return Result<Account>(key.status());
-  std::optional<Account> account = cache_.Get(auth::HashApiKey(*key), NowMs());
+std::optional<Account> Authenticator::Cached(const std::string& key_hash, int64_t now_ms) const {
+  return cache_.Get(key_hash, now_ms, heard_ ? std::numeric_limits<int64_t>::max() : kUnheardMaxAgeMs);
+}
+
+std::optional<Result<Account>> Authenticator::TryCachedKey(const std::string& key) {
+  std::optional<Account> account = Cached(auth::HashApiKey(key), NowMs());
   if (!account) return std::nullopt;
   return Judge(*std::move(account));
 }
 
-Result<Account> Authenticator::Authenticate(std::optional<std::string_view> authorization_header) {
-  Result<std::string> key = ParseBearer(authorization_header);
-  if (!key.ok()) return key.status();
-  const std::string hash = auth::HashApiKey(*key);
+Result<Account> Authenticator::AuthenticateKey(const std::string& key) {
+  const std::string hash = auth::HashApiKey(key);
   const int64_t now = NowMs();
-  std::optional<Account> account = cache_.Get(hash, now);
+  std::optional<Account> account = Cached(hash, now);
   if (!account) {
     Result<Account> found = Lookup(hash);
     if (!found.ok()) return found.status();
@@ -105,14 +115,37 @@ Result<Account> Authenticator::Authenticate(std::optional<std::string_view> auth
   return Judge(*std::move(account));
 }
 
+std::optional<Result<Account>> Authenticator::TryCached(std::optional<std::string_view> authorization_header) {
+  Result<std::string> key = ParseBearer(authorization_header);
+  if (!key.ok()) return Result<Account>(key.status());
+  return TryCachedKey(*key);
+}
+
+Result<Account> Authenticator::Authenticate(std::optional<std::string_view> authorization_header) {
+  Result<std::string> key = ParseBearer(authorization_header);
+  if (!key.ok()) return key.status();
+  return AuthenticateKey(*key);
+}
+
 Result<Account> Authenticator::Lookup(const std::string& key_hash) {
   redis::Pool::Lease conn = pool_.Acquire();
-  Result<redis::Reply> id_reply = conn->Run({"GET", keys::ApiKey(key_hash)});
-  if (!id_reply.ok()) return id_reply.status().WithContext("auth");
-  if (id_reply->is_nil()) return Status::Unauthenticated("unknown API key");
-  Result<int64_t> id = ParseInt(id_reply->str);
+  // With the key, whether Redis holds every key at all: one that is missing only because Redis
+  // was emptied and is being reloaded must not be told it is unknown (review M12).
+  const std::vector<redis::Command> cmds = {{"GET", keys::ApiKey(key_hash)}, {"EXISTS", keys::kLedgerReady}};
+  Result<std::vector<redis::Reply>> replies = conn->Pipeline(cmds);
+  if (!replies.ok()) return replies.status().WithContext("auth");
+  if (Status s = redis::PipelineStatus(cmds, *replies, "auth"); !s.ok()) return s;
+  const redis::Reply& id_reply = (*replies)[0];
+  if (id_reply.is_nil()) {
+    if ((*replies)[1].integer == 0) {
+      return Status::Unavailable("auth: Redis is being reloaded (" + std::string(keys::kLedgerReady) + " missing)");
+    }
+    return Status::Unauthenticated("unknown API key");
+  }
+  Result<int64_t> id = ParseInt(id_reply.str);
   if (!id.ok()) return id.status().WithContext("auth: apikey value");
-  Result<redis::Reply> acct = conn->Run({"HMGET", keys::Account(*id), "status", "price_normal", "price_express"});
+  Result<redis::Reply> acct =
+      conn->Run({"HMGET", keys::Account(*id), "status", "price_normal", "price_express", "rate_rps", "rate_burst"});
   if (!acct.ok()) return acct.status().WithContext("auth");
   return ParseAccount(*id, *acct);
 }

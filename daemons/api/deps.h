@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -15,17 +16,29 @@
 
 namespace smsgw::api {
 
+class DependencyMonitor;
+class IdempotencyGate;
+class RateLimiter;
+
 // What the handlers share. Owned by RunApi (or a test), which outlives the server.
 struct ApiDeps {
   const config::ApiConfig* config = nullptr;
+  std::vector<std::string> operator_names;  // [[operators]] names, for Kannel's smsc
   redis::Pool* pool = nullptr;
   rpc::LedgerClient* ledger = nullptr;
   rpc::ReportClient* report = nullptr;
   Authenticator* auth = nullptr;
   SendBatcher* sender = nullptr;
+  RateLimiter* limiter = nullptr;
+  DependencyMonitor* monitor = nullptr;
+  IdempotencyGate* idempotency = nullptr;
+  // OK when sends may be accepted now, else Unavailable (backpressure: DependencyMonitor).
+  std::function<Status()> admit_sends;
   // Runs a task that may block (a cache-missing key lookup, a report or balance query) off
   // the HTTP I/O threads.
   std::function<void(std::function<void()>)> offload;
+  // Runs a task after a delay, on some thread (never blocks the caller).
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> after;
   std::function<std::string()> new_id;  // a UUIDv7
   std::function<int64_t()> now_ms;      // wall clock, Unix ms
 };
@@ -35,6 +48,8 @@ struct Call {
   const HttpRequest& request;
   const std::vector<std::string>& params;  // the route's "{...}" segments
   const Account* account = nullptr;        // the caller, on routes that need a key
+  // Ids for the messages the request creates: UUIDv7s, seeded by its Idempotency-Key if any.
+  std::function<std::string()> new_id;
 };
 
 }  // namespace smsgw::api

@@ -1,4 +1,5 @@
 // GET /v1/balance: the caller's spendable and held amounts, from smsgw-ledger.
+#include "api/dependency_monitor.h"
 #include "api/handlers.h"
 #include "api/problem.h"
 #include "api/views.h"
@@ -13,6 +14,9 @@ HttpResponse HandleBalance(const ApiDeps& deps, const Call& call) {
     case v1::LEDGER_ACCOUNT_DISABLED:  // disabled accounts are refused at auth; a race is harmless
       return JsonResponse(200, BalanceJson(call.account->id, *reply));
     case v1::LEDGER_ACCOUNT_UNKNOWN:
+      if (deps.monitor != nullptr && !deps.monitor->Last().loaded) {  // Redis being reloaded (M12)
+        return DependencyFailed(Status::Unavailable("ledger: account unknown while Redis is reloaded"));
+      }
       deps.auth->Forget(call.account->key_hash);
       return ProblemResponse(Status::Unauthenticated("unknown account"));
     default:

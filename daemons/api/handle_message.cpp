@@ -1,56 +1,56 @@
-// GET /v1/messages/{id}: one message of the caller's account, as smsgw-report knows it.
+// GET /v1/messages/{id}: one message of the caller's account, as smsgw-report knows it, never
+// shown lower than the ledger's hold implies (reviews M10, m3, m4).
 #include <cctype>
-#include <charconv>
 #include <optional>
 
 #include "api/handlers.h"
+#include "api/hold_state.h"
 #include "api/problem.h"
 #include "api/views.h"
-#include "keys/keys.h"
+#include "proto/names.h"
 #include "sms/uuid7.h"
 
 namespace smsgw::api {
 namespace {
 
-// smsgw-report writes statuses in batches, so for a moment after the 202 the message is only
-// known to the ledger: its hold (per account, so no other account's id can match) proves it
-// was accepted. Returns the hold's cost, or nothing.
-std::optional<int64_t> HeldCost(const ApiDeps& deps, int64_t account_id, const std::string& id) {
-  auto conn = deps.pool->Acquire();
-  Result<redis::Reply> hold = conn->Run({"HGET", keys::Holds(account_id), id});
-  if (!hold.ok() || hold->is_nil()) return std::nullopt;
-  const std::string& v = hold->str;  // "<state>:<cost>"
-  const size_t colon = v.find(':');
-  int64_t cost = 0;
-  if (colon == std::string::npos ||
-      std::from_chars(v.data() + colon + 1, v.data() + v.size(), cost).ec != std::errc()) {
-    return std::nullopt;
-  }
-  return cost;
+// The hold of one message (nullopt: none, or Redis failed; the report's answer stands then).
+std::optional<Hold> HoldOf(const ApiDeps& deps, int64_t account_id, const std::string& id) {
+  redis::Pool::Lease conn = deps.pool->Acquire();
+  Result<std::vector<std::optional<Hold>>> holds = ReadHolds(*conn, account_id, {id});
+  return holds.ok() ? holds->at(0) : std::nullopt;
 }
 
 }  // namespace
 
 HttpResponse HandleGetMessage(const ApiDeps& deps, const Call& call) {
-  const std::string& raw = call.params.at(0);
-  if (!sms::IsUuid(raw)) return ProblemResponse(Status::InvalidArgument("id: not a message id (a UUID)"));
   std::string id;  // ids are issued in lowercase
-  for (char c : raw) id.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : call.params.at(0)) id.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  // Every message id is a UUIDv7: anything else cannot be one of the caller's messages (M10).
+  const Result<int64_t> accepted_ms = sms::UuidV7TimeMs(id);
+  const Status not_found = Status::NotFound("no message " + call.params.at(0));
+  if (!accepted_ms.ok()) return ProblemResponse(not_found);
 
   Result<v1::MessageRecord> record = deps.report->GetMessage(call.account->id, id);
-  if (!record.ok()) {
-    // Not written yet, or smsgw-report is down: a hold still proves the message was accepted.
-    const ErrorCode code = record.status().code();
-    if (code == ErrorCode::kNotFound || code == ErrorCode::kUnavailable) {
-      if (std::optional<int64_t> cost = HeldCost(deps, call.account->id, id)) {
-        Result<int64_t> accepted_ms = sms::UuidV7TimeMs(id);
-        return JsonResponse(200, PendingMessageJson(id, *cost, accepted_ms.ok() ? *accepted_ms : 0));
-      }
+  const ErrorCode code = record.status().code();
+  if (record.ok()) {
+    // smsgw-report writes in batches: the hold may already know better (m3).
+    if (v1::StatusRank(record->status()) < 3) {
+      record->set_status(ShownStatus(record->status(), HoldOf(deps, call.account->id, id)));
     }
-    if (code == ErrorCode::kNotFound) return ProblemResponse(Status::NotFound("no message " + id));
+    return JsonResponse(200, MessageJson(*record));
+  }
+  if (code != ErrorCode::kNotFound && code != ErrorCode::kUnavailable && code != ErrorCode::kInvalidArgument) {
     return DependencyFailed(record.status());
   }
-  return JsonResponse(200, MessageJson(*record));
+  // Not written yet, or smsgw-report is down: the hold (per account, so no other account's id
+  // can match) proves the message and bounds its status from below.
+  const std::optional<Hold> hold = HoldOf(deps, call.account->id, id);
+  if (hold) {
+    const v1::MessageStatus status = ShownStatus(v1::STATUS_UNSPECIFIED, hold);
+    return JsonResponse(200, PendingMessageJson(id, status, hold->cost, *accepted_ms));
+  }
+  if (code == ErrorCode::kUnavailable) return DependencyFailed(record.status());
+  return ProblemResponse(not_found);
 }
 
 }  // namespace smsgw::api

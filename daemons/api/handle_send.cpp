@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "api/batch_request.h"
+#include "api/dependency_monitor.h"
 #include "api/handlers.h"
 #include "api/problem.h"
 #include "api/send.h"
@@ -22,6 +23,25 @@ Result<nlohmann::json> ReadJsonBody(const Call& call, HttpResponse* problem) {
   return body;
 }
 
+// The message id of an accepted answer (its Location's last segment).
+std::string IdOf(const HttpResponse& accepted) {
+  const std::string_view location = accepted.Get("Location").value_or("");
+  return std::string(location.substr(location.rfind('/') + 1));
+}
+
+// A 503 after the messages reached the ledger: whether they were queued after all is for an
+// Idempotency-Key retry to find out from their holds (idempotency_gate.h).
+std::shared_ptr<const UnsettledSend> Unsettled(std::vector<std::string> ids, HttpResponse if_queued) {
+  return std::make_shared<const UnsettledSend>(UnsettledSend{std::move(ids), std::move(if_queued)});
+}
+
+// The ledger does not know the account: while Redis is being reloaded (no ledger:ready) that
+// says nothing about the key, so the answer is 503, not 401 (review M12, contract 3).
+Status WhileReloading(const ApiDeps& deps, Status s) {
+  if (s.code() != ErrorCode::kUnauthenticated || deps.monitor == nullptr || deps.monitor->Last().loaded) return s;
+  return Status::Unavailable("the ledger does not know the account while Redis is reloaded: " + s.message());
+}
+
 // The ledger knows better than our cache: make the next request look the key up again.
 void ForgetKeyIfRefused(const ApiDeps& deps, const Account& account, const Status& s) {
   if (s.code() == ErrorCode::kPermissionDenied || s.code() == ErrorCode::kUnauthenticated) {
@@ -37,7 +57,7 @@ void HandleSendMessage(const ApiDeps& deps, const Call& call, Respond respond) {
   if (!body.ok()) return respond(std::move(problem));
   Result<SendRequest> req = ParseSendRequest(*body);
   if (!req.ok()) return respond(ProblemResponse(req.status()));
-  Result<v1::Envelope> envelope = PrepareMessage(*req, *call.account, deps.config->default_region, deps.new_id(),
+  Result<v1::Envelope> envelope = PrepareMessage(*req, *call.account, deps.config->default_region, call.new_id(),
                                                  deps.now_ms());
   if (!envelope.ok()) return respond(ProblemResponse(envelope.status()));
 
@@ -47,10 +67,12 @@ void HandleSendMessage(const ApiDeps& deps, const Call& call, Respond respond) {
   one.push_back(std::move(envelope).value());
   deps.sender->Submit(std::move(one), [&deps, account = *call.account, accepted = std::move(accepted),
                                        respond = std::move(respond)](std::vector<Status> result) mutable {
-    const Status& s = result.at(0);
+    const Status s = WhileReloading(deps, std::move(result.at(0)));
     if (s.ok()) return respond(std::move(accepted));
     ForgetKeyIfRefused(deps, account, s);
-    respond(ProblemResponse(s));
+    HttpResponse problem = ProblemResponse(s);
+    if (s.code() == ErrorCode::kUnavailable) problem.unsettled = Unsettled({IdOf(accepted)}, accepted);
+    respond(std::move(problem));
   });
 }
 
@@ -74,7 +96,7 @@ void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
   for (size_t i = 0; i < batch->items.size(); ++i) {
     const Result<SendRequest>& item = batch->items[i];
     Result<v1::Envelope> envelope =
-        item.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, deps.new_id(), now)
+        item.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, call.new_id(), now)
                   : Result<v1::Envelope>(item.status());
     if (!envelope.ok()) {
       (*statuses)[i] = envelope.status();
@@ -93,10 +115,24 @@ void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
   deps.sender->Submit(std::move(envelopes), [&deps, account = *call.account, results, statuses, answer,
                                              submitted = std::move(submitted),
                                              respond = std::move(respond)](std::vector<Status> result) mutable {
+    // The ledger or Redis failed (Unavailable): nothing of this batch was accepted. Had the
+    // debited messages been queued after all, they would have been accepted (the rest keep their
+    // own answers), which is what an Idempotency-Key retry replays if their holds say so.
+    std::vector<std::string> unsettled_ids;
+    const Status* failure = nullptr;
     for (size_t k = 0; k < result.size(); ++k) {
-      // The whole call failed (ledger or Redis): nothing of this batch was accepted.
-      if (result[k].code() == ErrorCode::kUnavailable) return respond(ProblemResponse(result[k]));
-      (*statuses)[submitted[k]] = std::move(result[k]);
+      result[k] = WhileReloading(deps, std::move(result[k]));
+      if (result[k].code() == ErrorCode::kUnavailable) {
+        unsettled_ids.push_back((*results)[submitted[k]].at("id").get<std::string>());
+        if (failure == nullptr) failure = &result[k];
+      } else {
+        (*statuses)[submitted[k]] = result[k];
+      }
+    }
+    if (failure != nullptr) {
+      HttpResponse problem = ProblemResponse(*failure);
+      problem.unsettled = Unsettled(std::move(unsettled_ids), JsonResponse(200, BatchResultJson(*results, *statuses)));
+      return respond(std::move(problem));
     }
     for (const Status& s : *statuses) ForgetKeyIfRefused(deps, account, s);
     answer(respond);

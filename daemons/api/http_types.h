@@ -19,7 +19,7 @@ struct Header {
 
 struct HttpRequest {
   // Why the server could not read the request whole; the app answers these without routing.
-  enum class Defect { kNone, kBodyTooLarge, kMalformed };
+  enum class Defect { kNone, kBodyTooLarge, kHeaderTooLarge, kMalformed };
 
   std::string method;  // as sent: "GET", "POST", ...
   std::string target;  // path and query as sent
@@ -34,6 +34,7 @@ struct HttpRequest {
 };
 
 class ChunkedBody;
+struct UnsettledSend;
 
 struct HttpResponse {
   int status = 200;
@@ -45,10 +46,19 @@ struct HttpResponse {
   // Not sent: what the app logs about this response (the full error behind a 5xx whose public
   // detail is generic).
   std::string log_detail;
+  // Not sent: set on a 5xx of a send whose messages reached the ledger, so an Idempotency-Key
+  // retry can find out whether they were queued after all (idempotency_gate.h).
+  std::shared_ptr<const UnsettledSend> unsettled;
 
   // Replaces a header of that name (case-insensitive) or adds it.
   void Set(std::string_view name, std::string value);
   std::optional<std::string_view> Get(std::string_view name) const;
+};
+
+// The messages of a send answered 5xx, and the answer it would have had had they been queued.
+struct UnsettledSend {
+  std::vector<std::string> message_ids;
+  HttpResponse if_queued;
 };
 
 // Answers a request. Called exactly once per request, from any thread.

@@ -27,6 +27,19 @@ inline constexpr ProblemKind kRouteNotFound{404, "not_found", "Not found"};
 inline constexpr ProblemKind kMethodNotAllowed{405, "method_not_allowed", "Method not allowed"};
 inline constexpr ProblemKind kPayloadTooLarge{413, "payload_too_large", "Request body too large"};
 inline constexpr ProblemKind kUnsupportedMediaType{415, "unsupported_media_type", "Unsupported media type"};
+inline constexpr ProblemKind kRateLimited{429, "rate_limited", "Too many requests"};
+inline constexpr ProblemKind kHeadersTooLarge{431, "headers_too_large", "Request header fields too large"};
+// Idempotency-Key (idempotency_gate.h): used with another request; its first request is still
+// being answered (or its messages' fate is not known yet); or that answer was lost after some
+// of its messages were sent.
+inline constexpr ProblemKind kIdempotencyKeyReused{409, "idempotency_key_reused", "Idempotency-Key reused"};
+inline constexpr ProblemKind kIdempotencyKeyInUse{409, "idempotency_key_in_use", "Idempotency-Key in use"};
+inline constexpr ProblemKind kIdempotencyOutcomeUnknown{409, "idempotency_outcome_unknown",
+                                                        "Outcome of the first request unknown"};
+// Every kind above, for the OpenAPI contract test.
+inline constexpr ProblemKind kHttpProblemKinds[] = {
+    kInvalidJson,     kRouteNotFound,        kMethodNotAllowed,    kPayloadTooLarge,           kUnsupportedMediaType,
+    kRateLimited,     kHeadersTooLarge,      kIdempotencyKeyReused, kIdempotencyKeyInUse, kIdempotencyOutcomeUnknown};
 
 // A problem response of `kind`. Adds Retry-After: 1 to a 503 and WWW-Authenticate to a 401.
 HttpResponse ProblemResponse(const ProblemKind& kind, std::string detail);

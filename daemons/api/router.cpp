@@ -48,15 +48,22 @@ RouteMatch Router::Find(std::string_view method, std::string_view path) const {
   const std::vector<std::string_view> segments = Split(path);
   RouteMatch out;
   std::vector<std::string> params;
+  size_t best_params = 0;
   for (size_t i = 0; i < routes_.size(); ++i) {
     if (!Match(routes_[i], segments, &params)) continue;
     if (routes_[i].method == method) {
-      out.kind = RouteMatch::Kind::kFound;
-      out.index = i;
-      out.params = std::move(params);
-      out.allow.clear();
-      return out;
+      // A literal segment beats a parameter ("/v1/messages/export" before "/v1/messages/{id}"),
+      // whatever the order the routes were added in.
+      if (out.kind != RouteMatch::Kind::kFound || params.size() < best_params) {
+        out.kind = RouteMatch::Kind::kFound;
+        out.index = i;
+        best_params = params.size();
+        out.params = params;
+        out.allow.clear();
+      }
+      continue;
     }
+    if (out.kind == RouteMatch::Kind::kFound) continue;
     // The path exists with other methods: collect them for Allow, keep looking for an exact one.
     out.kind = RouteMatch::Kind::kMethodNotAllowed;
     if (out.allow.find(routes_[i].method) == std::string::npos) {

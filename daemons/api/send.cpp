@@ -63,6 +63,20 @@ Result<PricedMessage> PriceMessage(const SendRequest& req, const Account& accoun
   Result<sms::TextInfo> text = sms::Analyze(req.text);
   if (!text.ok()) return text.status();
   out.text = *text;
+  if (req.encoding && *req.encoding != out.text.encoding) {
+    // Asked for explicitly (Kannel's coding): GSM-7 only if every character has a GSM-7 form;
+    // UCS-2 for any text, sized as it will be split.
+    if (*req.encoding == sms::Encoding::kGsm7) {
+      return Status::InvalidArgument("text: has characters outside the GSM 03.38 alphabet (coding=0); use coding=2");
+    }
+    Result<std::vector<std::string>> parts = sms::EncodeParts(req.text, sms::Encoding::kUcs2);
+    if (!parts.ok()) return parts.status();
+    if (parts->size() > static_cast<size_t>(sms::kMaxSegments)) {
+      return Status::InvalidArgument("text: longer than " + std::to_string(sms::kMaxSegments) + " UCS-2 segments");
+    }
+    out.text.encoding = sms::Encoding::kUcs2;
+    out.text.segments = static_cast<int>(parts->size());
+  }
   const int64_t per_segment = req.priority == v1::PRIORITY_EXPRESS ? account.price_express : account.price_normal;
   Result<int64_t> cost = sms::Price(out.text.segments, per_segment);
   if (!cost.ok()) {
@@ -89,6 +103,8 @@ v1::Envelope MakeEnvelope(const Account& account, const SendRequest& req, const 
   e.set_client_ref(req.client_ref);
   e.set_expires_at_ms(req.validity_s > 0 ? now_ms + req.validity_s * 1000 : 0);
   e.set_callback_url(req.callback_url);
+  e.set_dlr_url(req.dlr_url);
+  e.set_dlr_mask(req.dlr_mask);
   return e;
 }
 
@@ -106,6 +122,8 @@ v1::StatusEvent AcceptedEvent(const v1::Envelope& envelope) {
   ev.set_priority(envelope.priority());
   ev.set_client_ref(envelope.client_ref());
   ev.set_callback_url(envelope.callback_url());
+  ev.set_dlr_url(envelope.dlr_url());
+  ev.set_dlr_mask(envelope.dlr_mask());
   return ev;
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "proto/smsgw.pb.h"
+#include "sms/encoding.h"
 
 // Reading a POST /v1/messages body: the shape of the JSON, field by field. Pure functions.
 // Number, sender and text checks that need libraries or config come later, in send.h.
@@ -25,6 +26,11 @@ struct SendRequest {
   std::string client_ref;
   int64_t validity_s = 0;  // 0: no limit
   std::string callback_url;
+  // Kannel's sendsms only: its coding (0 GSM-7, 2 UCS-2) when given, and its delivery-report
+  // URL and mask, which travel with the accepted event (StatusEvent.dlr_url, dlr_mask).
+  std::optional<sms::Encoding> encoding;
+  std::string dlr_url;
+  int32_t dlr_mask = 0;
 };
 
 // True for application/json and application/*+json, with an optional charset that must be

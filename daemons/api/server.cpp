@@ -3,6 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -44,29 +49,113 @@ bool IsHttpParseError(const beast::error_code& ec) {
          ec != http::error::partial_message && ec != http::error::end_of_stream;
 }
 
-// One connection: read a request, answer it, repeat while keep-alive holds. Everything runs on
-// the connection's strand, so a session needs no locks.
+// The answer to a connection over max_connections, written without reading its request.
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+    "Connection: close\r\nContent-Length: 149\r\n\r\n"
+    "{\"code\":\"unavailable\",\"detail\":\"too many connections; retry later\",\"status\":503,"
+    "\"title\":\"Service unavailable\",\"type\":\"urn:smsgw:problem:unavailable\"}";
+
+class Session;
+
+}  // namespace
+
+// The server's shared state: options, handler, the sessions (for the connection limit and a
+// graceful stop). Sessions reach it by reference; it outlives them (Stop joins the threads).
+struct HttpServer::Impl {
+  Impl(Options o, Handler h)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        ioc(std::max(1, options.threads)),
+        work(net::make_work_guard(ioc)) {}
+
+  void Accept();
+
+  // Declared before the io_context: sessions still held by its handlers when it is destroyed
+  // reach these in their destructors.
+  Options options;
+  Handler handler;
+  std::mutex mu;
+  std::condition_variable idle_cv;                       // signalled when a counted session ends
+  std::map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by mu: counted sessions
+  uint64_t next_session = 0;                             // guarded by mu
+  std::atomic<bool> draining{false};
+
+  net::io_context ioc;
+  // Keeps the threads running while no I/O is pending (a request being handled after the
+  // listening socket closed) until Stop().
+  net::executor_work_guard<net::io_context::executor_type> work;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+};
+
+namespace {
+
+// One connection: wait for a request, read it, answer it, repeat while keep-alive holds.
+// Everything runs on the connection's strand, so a session needs no locks of its own.
+// Timeouts: idle_timeout while waiting for a request's first byte, read_timeout from there to
+// its last (a client that trickles bytes is cut off), read_timeout again for writing the answer.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+  Session(tcp::socket&& socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {}
 
-  void Run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  ~Session() {
+    if (!counted_) return;
+    std::lock_guard lock(server_.mu);
+    server_.sessions.erase(id_);
+    server_.idle_cv.notify_all();
+  }
+
+  // Starts serving; `counted`: registered in server.sessions (false for a refused connection).
+  void Run(bool counted, uint64_t id) {
+    counted_ = counted;
+    id_ = id;
+    if (!counted) {
+      return net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Refuse(); });
+    }
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::WaitForRequest, shared_from_this()));
+  }
+
+  net::any_io_executor get_executor() { return stream_.get_executor(); }
+
+  // Called (on the strand) when the server starts draining: an idle connection is closed now,
+  // a busy one after its answer.
+  void Nudge() {
+    if (state_ == State::kIdle) {
+      beast::error_code ec;
+      stream_.socket().cancel(ec);
+    }
   }
 
  private:
   using Defect = HttpRequest::Defect;
+  enum class State { kIdle, kReading, kHandling, kWriting, kClosed };
+
+  void WaitForRequest() {
+    if (server_.draining) return Close();
+    state_ = State::kIdle;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
+    parser_->body_limit(static_cast<uint64_t>(server_.options.max_body_bytes));
+    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    stream_.expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->Close();
+      self->buffer_.commit(n);
+      self->ReadHeader();
+    });
+  }
 
   void ReadHeader() {
-    parser_.emplace();
-    parser_->body_limit(static_cast<uint64_t>(options_.max_body_bytes));
-    stream_.expires_after(options_.read_timeout);
+    state_ = State::kReading;
+    stream_.expires_after(server_.options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {
+    if (ec == http::error::header_limit) return Answer(Defect::kHeaderTooLarge);
     if (ec == http::error::body_limit) return Answer(Defect::kBodyTooLarge);
     if (ec) return IsHttpParseError(ec) ? Answer(Defect::kMalformed) : Close();
     const auto& msg = parser_->get();
@@ -94,6 +183,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Answer(Defect defect) {
+    state_ = State::kHandling;
+    stream_.expires_never();  // the handler bounds its own time (App's request deadline)
     auto& msg = parser_->get();
     HttpRequest req;
     req.method = std::string(msg.method_string());
@@ -110,7 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
       net::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->Write(std::move(out)); });
     };
     try {
-      handler_(std::move(req), std::move(respond));
+      server_.handler(std::move(req), std::move(respond));
     } catch (...) {  // the App catches everything; this is for a handler that does not
       HttpResponse out;
       out.status = 500;
@@ -121,19 +212,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse out) {
+    state_ = State::kWriting;
     if (out.chunked) return WriteChunked(std::move(out));
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), version_);
     res->set(http::field::date, HttpDate());
     for (auto& h : out.headers) res->set(h.name, std::move(h.value));
     res->body() = std::move(out.body);
-    res->keep_alive(keep_alive_);
+    res->keep_alive(keep_alive_ && !server_.draining);
     res->prepare_payload();
-    stream_.expires_after(options_.read_timeout);
+    stream_.expires_after(server_.options.read_timeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res, defect = defect_](beast::error_code ec, size_t) {
       if (ec) return self->Close();
       if (defect != Defect::kNone) return self->Drain();
       if (res->need_eof()) return self->Close();
-      self->ReadHeader();
+      self->WaitForRequest();
     });
   }
 
@@ -146,7 +238,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->chunked(true);
     res->keep_alive(false);
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
-    stream_.expires_after(options_.read_timeout);
+    stream_.expires_after(server_.options.read_timeout);
     http::async_write_header(stream_, *sr, [self = shared_from_this(), res, sr, body = out.chunked](beast::error_code ec, size_t) {
       if (ec) {
         body->Cancel();
@@ -165,7 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
       case ChunkedBody::Next::kWait:
         return;
       case ChunkedBody::Next::kChunk:
-        stream_.expires_after(options_.read_timeout);
+        stream_.expires_after(server_.options.read_timeout);
         net::async_write(stream_, http::make_chunk(net::buffer(*chunk)),
                          [self = shared_from_this(), chunk, body](beast::error_code ec, size_t) {
                            if (ec) {
@@ -183,6 +275,15 @@ class Session : public std::enable_shared_from_this<Session> {
         body->Cancel();
         return Close();
     }
+  }
+
+  void Refuse() {
+    state_ = State::kWriting;
+    stream_.expires_after(server_.options.read_timeout);
+    net::async_write(stream_, net::buffer(kTooManyConnections.data(), kTooManyConnections.size()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (!ec) self->Drain();
+                     });
   }
 
   // Closes our side, then reads and drops what the client still sends (the rest of a too
@@ -203,19 +304,22 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    state_ = State::kClosed;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   beast::tcp_stream stream_;
+  HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::array<char, 4096> scratch_{};
+  State state_ = State::kIdle;
   bool keep_alive_ = false;  // of the request being answered
   unsigned version_ = 11;
   Defect defect_ = Defect::kNone;
-  const HttpServer::Options& options_;
-  const HttpServer::Handler& handler_;
+  bool counted_ = false;
+  uint64_t id_ = 0;
 };
 
 }  // namespace
@@ -240,31 +344,31 @@ Result<ListenAddress> ParseListenAddress(const std::string& listen) {
   return out;
 }
 
-struct HttpServer::Impl {
-  Impl(Options o, Handler h) : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.threads)) {}
-
-  void Accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      if (ec) {
-        // Out of descriptors and the like: wait a little instead of spinning.
-        spdlog::warn("http accept: {}", ec.message());
-        auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
-        timer->async_wait([this, timer](beast::error_code) { Accept(); });
-        return;
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) {
+      // Out of descriptors and the like: wait a little instead of spinning.
+      spdlog::warn("http accept: {}", ec.message());
+      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
+      timer->async_wait([this, timer](beast::error_code) { Accept(); });
+      return;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), *this);
+    bool counted = false;
+    uint64_t id = 0;
+    {
+      std::lock_guard lock(mu);
+      if (static_cast<int64_t>(sessions.size()) < options.max_connections) {
+        id = next_session++;
+        sessions.emplace(id, session);
+        counted = true;
       }
-      std::make_shared<Session>(std::move(socket), options, handler)->Run();
-      Accept();
-    });
-  }
-
-  Options options;
-  Handler handler;
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::vector<std::thread> threads;
-  uint16_t port = 0;
-};
+    }
+    session->Run(counted, id);
+    Accept();
+  });
+}
 
 HttpServer::HttpServer(Options options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
@@ -309,8 +413,34 @@ Status HttpServer::Start() {
 
 uint16_t HttpServer::port() const { return impl_->port; }
 
+void HttpServer::Shutdown(std::chrono::milliseconds grace) {
+  if (!impl_ || impl_->threads.empty()) return;
+  impl_->draining = true;
+  std::promise<void> closed;
+  net::post(impl_->ioc, [this, &closed] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [id, weak] : impl_->sessions) {
+      if (std::shared_ptr<Session> s = weak.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (const std::shared_ptr<Session>& s : open) net::post(s->get_executor(), [s] { s->Nudge(); });
+  open.clear();  // outside the lock: the last reference may end a session, which takes it
+  std::unique_lock lock(impl_->mu);
+  if (!impl_->idle_cv.wait_for(lock, grace, [&] { return impl_->sessions.empty(); })) {
+    spdlog::warn("stopping with {} connections still busy after {} ms", impl_->sessions.size(), grace.count());
+  }
+}
+
 void HttpServer::Stop() {
   if (!impl_) return;
+  impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();

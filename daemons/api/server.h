@@ -12,8 +12,9 @@
 namespace smsgw::api {
 
 // An HTTP/1.1 server on Boost.Beast: asynchronous accept/read/write on `threads` threads,
-// keep-alive, "Expect: 100-continue", and a body limit. A request whose body is over the limit
-// (by Content-Length or while reading a chunked one) or that is not valid HTTP reaches the
+// keep-alive, "Expect: 100-continue", limits on body, header size and connections, read and
+// idle timeouts, and a graceful stop. A request whose body or header is over its limit (by
+// Content-Length or while reading a chunked one) or that is not valid HTTP reaches the
 // handler with HttpRequest::defect set and an empty body, and the connection is closed after
 // the answer. The handler is called on a server I/O thread and must not block: it answers
 // through `respond`, at once or later from any thread; the connection waits for that answer
@@ -26,7 +27,12 @@ class HttpServer {
     std::string listen = "127.0.0.1:8080";  // "host:port" or "[v6]:port"; port 0 picks a free one
     int threads = 2;
     int64_t max_body_bytes = 1 << 20;
-    std::chrono::seconds read_timeout{60};  // idle keep-alive and slow-client limit
+    int64_t max_header_bytes = 8192;  // request line and header fields; more is answered 431
+    int64_t max_connections = 10000;  // beyond, a new connection is answered 503 and closed
+    // From a request's first byte to its last, and for writing its answer: a slow client is
+    // cut off after this, whatever it sends meanwhile.
+    std::chrono::milliseconds read_timeout{10000};
+    std::chrono::milliseconds idle_timeout{60000};  // a keep-alive connection waiting for a request
   };
 
   HttpServer(Options options, Handler handler);
@@ -39,11 +45,16 @@ class HttpServer {
   Status Start();
   // The bound port (useful with port 0). Valid after a successful Start.
   uint16_t port() const;
+  // Graceful stop, first half: closes the listening socket (new connections are refused),
+  // closes idle connections, and waits up to `grace` for the requests in flight to be answered
+  // (their connections close after the answer). The threads keep running; call Stop() next.
+  void Shutdown(std::chrono::milliseconds grace);
   // Stops accepting, drops open connections and joins the threads. Idempotent.
   void Stop();
 
+  struct Impl;  // public for the sessions in server.cpp
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -84,11 +84,12 @@ nlohmann::json MessageJson(const v1::MessageRecord& r) {
   return j;
 }
 
-nlohmann::json PendingMessageJson(const std::string& id, int64_t cost, int64_t accepted_at_ms) {
+nlohmann::json PendingMessageJson(const std::string& id, v1::MessageStatus status, int64_t cost,
+                                  int64_t accepted_at_ms) {
   nlohmann::json j = MessageJson(v1::MessageRecord());
   for (auto& [key, value] : j.items()) value = nullptr;
   j["id"] = id;
-  j["status"] = StatusName(v1::STATUS_ACCEPTED);
+  j["status"] = StatusName(status);
   j["cost"] = cost;
   j["accepted_at"] = TimeOrNull(accepted_at_ms);
   return j;

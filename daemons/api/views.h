@@ -30,9 +30,11 @@ nlohmann::json BatchResultJson(const std::vector<nlohmann::json>& accepted, cons
 // client_ref are null when empty; "error" is present only when set.
 nlohmann::json MessageJson(const v1::MessageRecord& record);
 
-// 200 body for a message accepted moments ago that smsgw-report has not written yet: the same
-// keys as MessageJson, with what the ledger's hold knows (cost) and the rest null.
-nlohmann::json PendingMessageJson(const std::string& id, int64_t cost, int64_t accepted_at_ms);
+// 200 body for a message smsgw-report has not written yet (or while it is down): the same keys
+// as MessageJson, with what the ledger's hold knows (the status it implies, the cost) and the
+// time in the id; the rest null.
+nlohmann::json PendingMessageJson(const std::string& id, v1::MessageStatus status, int64_t cost,
+                                  int64_t accepted_at_ms);
 
 // 200 body of GET /v1/balance.
 nlohmann::json BalanceJson(int64_t account_id, const v1::BalanceReply& reply);

@@ -50,7 +50,38 @@ void ReadApi(SectionReader& r, ApiConfig& c) {
   r.Optional("max_queued_messages", c.max_queued_messages);
   r.Optional("ledger_timeout_ms", c.ledger_timeout_ms);
   r.Optional("metrics_listen", c.metrics_listen);
+  r.Optional("max_header_bytes", c.max_header_bytes);
+  r.Optional("max_connections", c.max_connections);
+  r.Optional("read_timeout_ms", c.read_timeout_ms);
+  r.Optional("idle_timeout_ms", c.idle_timeout_ms);
+  r.Optional("request_timeout_ms", c.request_timeout_ms);
+  r.Optional("shutdown_grace_ms", c.shutdown_grace_ms);
+  r.Optional("rate_limit_rps", c.rate_limit_rps);
+  r.Optional("rate_limit_burst", c.rate_limit_burst);
+  r.Optional("max_express_backlog", c.max_express_backlog);
+  r.Optional("max_report_backlog", c.max_report_backlog);
+  r.Optional("report_grace_ms", c.report_grace_ms);
+  r.Optional("health_interval_ms", c.health_interval_ms);
+  r.Optional("idempotency_wait_ms", c.idempotency_wait_ms);
+  r.Optional("idempotency_stale_ms", c.idempotency_stale_ms);
   r.Check(c.threads > 0, "threads", "must be positive");
+  r.Check(c.max_header_bytes >= 1024 && c.max_header_bytes <= 1048576, "max_header_bytes",
+          "must be from 1024 to 1048576");
+  r.Check(c.max_connections > 0, "max_connections", "must be positive");
+  r.Check(c.read_timeout_ms > 0, "read_timeout_ms", "must be positive");
+  r.Check(c.idle_timeout_ms > 0, "idle_timeout_ms", "must be positive");
+  r.Check(c.request_timeout_ms > c.ledger_timeout_ms, "request_timeout_ms", "must be more than ledger_timeout_ms");
+  r.Check(c.shutdown_grace_ms >= 0, "shutdown_grace_ms", "must not be negative");
+  r.Check(c.rate_limit_rps > 0, "rate_limit_rps", "must be positive");
+  r.Check(c.rate_limit_burst >= 1, "rate_limit_burst", "must be at least 1");
+  r.Check(c.max_express_backlog > 0, "max_express_backlog", "must be positive");
+  r.Check(c.max_report_backlog > 0, "max_report_backlog", "must be positive");
+  r.Check(c.report_grace_ms >= 0, "report_grace_ms", "must not be negative");
+  r.Check(c.health_interval_ms >= 50, "health_interval_ms", "must be at least 50");
+  r.Check(c.idempotency_wait_ms > 0 && c.idempotency_wait_ms < c.request_timeout_ms, "idempotency_wait_ms",
+          "must be positive and less than request_timeout_ms");
+  r.Check(c.idempotency_stale_ms > c.request_timeout_ms, "idempotency_stale_ms",
+          "must be more than request_timeout_ms");
   r.Check(c.send_workers > 0 && c.send_workers <= 64, "send_workers", "must be from 1 to 64");
   r.Check(c.coalesce_wait_us >= 0 && c.coalesce_wait_us <= 100000, "coalesce_wait_us", "must be from 0 to 100000");
   r.Check(c.coalesce_max_items >= 1000 && c.coalesce_max_items <= 5000, "coalesce_max_items",

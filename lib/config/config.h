@@ -40,6 +40,21 @@ struct ApiConfig {
   int max_queued_messages = 50000;  // waiting for a batch; beyond it sends get 503 at once
   int ledger_timeout_ms = 2000;   // a ledger call slower than this is answered 503
   std::string metrics_listen;
+  // Protection (api/server.h, api/app.h, api/dependency_monitor.h).
+  int64_t max_header_bytes = 8192;
+  int64_t max_connections = 10000;
+  int read_timeout_ms = 10000;     // a request's first byte to its last
+  int idle_timeout_ms = 60000;     // a keep-alive connection between requests
+  int request_timeout_ms = 5000;   // every request is answered by then (503 at worst)
+  int shutdown_grace_ms = 10000;   // SIGTERM: how long requests in flight may take
+  int64_t rate_limit_rps = 1000;   // per account and instance; the account hash may say otherwise
+  int64_t rate_limit_burst = 2000;
+  int64_t max_express_backlog = 100000;  // q:express entries; beyond, sends get 503
+  int64_t max_report_backlog = 1000000;  // ev:report entries; beyond, sends get 503
+  int report_grace_ms = 10000;     // smsgw-report unreachable longer than this: sends get 503
+  int health_interval_ms = 500;    // how often dependencies are checked
+  int idempotency_wait_ms = 3000;  // a retry waits this long for the first request with its key
+  int idempotency_stale_ms = 60000;  // a claim older than this is settled from its messages' holds
 };
 
 struct LedgerConfig {

@@ -21,6 +21,17 @@ inline std::string AccountQueue(int64_t account_id) { return AccountTag(account_
 
 // String: SHA-256 hex of an API key -> account id.
 inline std::string ApiKey(const std::string& key_hash) { return "apikey:" + key_hash; }
+// String: set by smsgw-ledger once Redis holds every account and key (contract 3); missing means
+// Redis was emptied and is being rebuilt, so an unknown key is not yet a wrong key.
+inline constexpr const char* kLedgerReady = "ledger:ready";
+// Channel: "key <hash>" after a key is revoked, "account <id>" after its status changed
+// (published by smsgw-ledger, contract 2), so API instances drop their cached entries.
+inline constexpr const char* kAuthChannel = "smsgw:auth";
+// String: an Idempotency-Key's record (smsgw-api, idempotency_record.h), kept 24 h; the hash is
+// the SHA-256 hex of the key, so keys of any length and content make safe key names.
+inline std::string IdempotencyRecord(int64_t account_id, const std::string& key_hash) {
+  return AccountTag(account_id) + ":idem:" + key_hash;
+}
 
 inline constexpr const char* kExpressQueue = "q:express";
 inline constexpr const char* kActiveAccounts = "q:active";

@@ -1,5 +1,7 @@
 #include "redis/redis.h"
 
+#include <poll.h>
+
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
@@ -166,6 +168,32 @@ Status Connection::Append(const Command& command) {
     return Status::Unavailable(std::string("redis: ") + ctx_->errstr);
   }
   return Status::Ok();
+}
+
+Result<std::optional<Reply>> Connection::WaitPushed(std::chrono::milliseconds timeout) {
+  if (ctx_ == nullptr) return Status::Unavailable("redis: not connected");
+  auto failed = [this](const char* what) {
+    Status s = Status::Unavailable(std::string("redis: ") + (ctx_->errstr[0] ? ctx_->errstr : what));
+    redisFree(ctx_);
+    ctx_ = nullptr;
+    return s;
+  };
+  void* raw = nullptr;
+  // A reply may already be read and buffered; else wait for bytes without hiredis' socket
+  // timeout, which would break the connection on a quiet channel.
+  if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) return failed("protocol error");
+  if (raw == nullptr) {
+    pollfd p{ctx_->fd, POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(timeout.count()));
+    if (ready < 0) return failed("poll failed");
+    if (ready == 0) return std::optional<Reply>();
+    if (redisBufferRead(ctx_) != REDIS_OK) return failed("connection lost");
+    if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) return failed("protocol error");
+    if (raw == nullptr) return std::optional<Reply>();  // a partial reply: the rest comes later
+  }
+  Reply reply = Convert(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
+  return std::optional<Reply>(std::move(reply));
 }
 
 Result<Reply> Connection::ReadOne() {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <initializer_list>
@@ -81,6 +83,10 @@ class Connection {
   // slot, as with Pipeline().
   Result<std::vector<Reply>> PipelineScripts(const std::vector<Command>& commands,
                                              std::initializer_list<const Script*> scripts);
+  // For a subscribed connection (after Run({"SUBSCRIBE", ...})): waits up to `timeout` for one
+  // pushed message; nullopt when none came. Unavailable when the connection failed (the next
+  // call reconnects, no longer subscribed).
+  Result<std::optional<Reply>> WaitPushed(std::chrono::milliseconds timeout);
 
  private:
   explicit Connection(const config::RedisConfig& config) : config_(config) {}

@@ -126,32 +126,32 @@ bool IsSupportedRegion(std::string_view region) {
 Result<std::string> ValidateSender(std::string_view from) {
   if (from.empty()) return std::string();
 
-  const std::string_view digits = from.front() == '+' ? from.substr(1) : from;
-  const bool all_digits = digits.find_first_not_of("0123456789") == std::string_view::npos;
-  if (!digits.empty() && all_digits) {
+  // A leading '+' makes it a number for the SMPP layer (TON international), whatever follows.
+  const bool plus = from.front() == '+';
+  const std::string_view digits = plus ? from.substr(1) : from;
+  const bool all_digits = !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
+  if (plus && !all_digits) return Status::InvalidArgument("from: '+' must be followed by 1 to 15 digits");
+  if (all_digits) {
     if (digits.size() > kMaxSenderDigits) {
       return Status::InvalidArgument("from: a numeric sender has at most 15 digits");
     }
     return std::string(from);
   }
-  if (from.front() == '+' && all_digits) {
-    return Status::InvalidArgument("from: '+' must be followed by digits");
-  }
 
-  int chars = 0;
-  size_t pos = 0;
-  while (pos < from.size()) {
-    const char32_t cp = DecodeUtf8(from, &pos);
-    if (cp == kInvalidCodePoint) return Status::InvalidArgument("from: not valid UTF-8");
-    const auto gsm = LookupGsm7(cp);
-    if (!gsm || gsm->extended || cp == U'\n' || cp == U'\r') {
-      return Status::InvalidArgument(
-          "from: an alphanumeric sender may use only GSM 03.38 basic characters");
-    }
-    ++chars;
-  }
-  if (chars > kMaxSenderChars) {
+  // Alphanumeric: SMSCs read source_addr as ASCII, so only characters that are the same in
+  // ASCII and in the GSM 03.38 basic table reach the handset as written (review m6: a UTF-8
+  // 'Ä' arrives as two garbled octets, and 11 of them overflow source_addr's 20 octets).
+  if (from.size() > static_cast<size_t>(kMaxSenderChars)) {
     return Status::InvalidArgument("from: an alphanumeric sender has at most 11 characters");
+  }
+  for (char c : from) {
+    const auto u = static_cast<unsigned char>(c);
+    const std::optional<Gsm7Char> gsm = u >= 0x20 && u < 0x7F ? LookupGsm7(u) : std::nullopt;
+    if (!gsm || gsm->extended) {
+      return Status::InvalidArgument(
+          "from: an alphanumeric sender may use only ASCII letters, digits, spaces and the punctuation of the "
+          "GSM 03.38 basic table");
+    }
   }
   return std::string(from);
 }

@@ -23,9 +23,12 @@ bool IsSupportedRegion(std::string_view region);
 
 // Checks a sender id (SMPP source_addr) and returns it unchanged. Accepted:
 //  - empty: the operator's default sender is used;
-//  - numeric: 1..15 digits, optionally after '+';
-//  - alphanumeric: 1..11 characters of the GSM 03.38 basic table (no line breaks, no
-//    extension characters), at least one of them not a digit.
+//  - numeric: 1..15 digits, optionally after '+' (a '+' followed by anything else is refused:
+//    the SMPP layer would send it as a number);
+//  - alphanumeric: 1..11 ASCII characters that the GSM 03.38 basic table has too (letters,
+//    digits, space and its punctuation; no line breaks, no extension characters), at least one
+//    of them not a digit. Letters outside ASCII (even GSM ones like 'Ä') are refused: SMSCs
+//    read source_addr as ASCII, so they would arrive garbled.
 // Error: InvalidArgument with a message starting "from: ".
 Result<std::string> ValidateSender(std::string_view from);
 

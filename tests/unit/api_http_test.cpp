@@ -254,6 +254,35 @@ TEST_F(ApiAppTest, OversizeBodyIs413) {
   EXPECT_NE(Body(r)["detail"].get<std::string>().find("100"), std::string::npos);
 }
 
+TEST_F(ApiAppTest, OversizeHeaderIs431) {
+  HttpRequest req = Request("GET", "/v1/balance");
+  req.defect = HttpRequest::Defect::kHeaderTooLarge;
+  HttpResponse r = Handle(req);
+  EXPECT_EQ(r.status, 431);
+  EXPECT_EQ(Body(r)["code"], "headers_too_large");
+}
+
+TEST_F(ApiAppTest, KannelRoutesAnswerInKannelsForm) {
+  HttpResponse r = Handle(Request("GET", "/cgi-bin/sendsms?to=989121234567&text=hi"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, "Authorization failed for sendsms");
+  EXPECT_EQ(r.Get("Content-Type"), "text/html");
+  HttpRequest xml = Request("POST", "/cgi-bin/sendsms");
+  xml.headers.push_back({"Content-Type", "text/xml"});
+  xml.body = "<message/>";
+  EXPECT_EQ(Handle(xml).body, "Invalid content-type");
+}
+
+TEST_F(ApiAppTest, LiteralRoutesBeatParameters) {
+  Router router;
+  router.Add("GET", "/v1/messages/{id}");
+  router.Add("GET", "/v1/messages/export");
+  RouteMatch m = router.Find("GET", "/v1/messages/export");
+  EXPECT_EQ(m.index, 1u);
+  EXPECT_TRUE(m.params.empty());
+  EXPECT_EQ(router.Find("GET", "/v1/messages/abc").index, 0u);
+}
+
 TEST_F(ApiAppTest, RequestIdIsEchoedOrMade) {
   HttpRequest req = Request("GET", "/healthz");
   req.headers.push_back({"x-request-id", "abc-123"});

@@ -50,6 +50,25 @@ TEST(ConfigTest, BadValueIsNamed) {
   EXPECT_NE(c.status().message().find("sched.normal_min_share"), std::string::npos);
 }
 
+TEST(ConfigTest, ApiProtectionKeysAreReadAndChecked) {
+  Result<Config> c = LoadString(std::string(kMinimal) +
+                                    "[api]\nrate_limit_rps = 50\nrate_limit_burst = 100\nmax_header_bytes = 4096\n"
+                                    "request_timeout_ms = 8000\nidempotency_wait_ms = 7000\n",
+                                "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->api.rate_limit_rps, 50);
+  EXPECT_EQ(c->api.rate_limit_burst, 100);
+  EXPECT_EQ(c->api.max_header_bytes, 4096);
+  EXPECT_EQ(c->api.idempotency_wait_ms, 7000);
+  for (const char* bad : {"request_timeout_ms = 1000\n",  // not more than ledger_timeout_ms
+                          "idempotency_wait_ms = 5000\n", "idempotency_stale_ms = 5000\n", "rate_limit_rps = 0\n",
+                          "max_header_bytes = 100\n", "max_connections = 0\n"}) {
+    Result<Config> refused = LoadString(std::string(kMinimal) + "[api]\n" + bad, "t.toml");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("api."), std::string::npos) << refused.status().message();
+  }
+}
+
 TEST(ConfigTest, OperatorsAreReadAndChecked) {
   std::string text = std::string(kMinimal) + R"(
 [[operators]]

@@ -111,7 +111,7 @@ TEST(PhoneTest, SenderAccepted) {
   ExpectSender("MyShop");
   ExpectSender("Shop 24");
   ExpectSender("ABCDEFGHIJK");    // 11 characters
-  ExpectSender("ÄÖÜäöüßÆæÅå");    // 11 GSM characters, 22 bytes
+  ExpectSender("Shop-24 @x");     // ASCII punctuation the GSM basic table has too
   ExpectSender("12345678901");    // numeric
   ExpectSender("123456789012345");
   ExpectSender("+989121234567");
@@ -128,6 +128,12 @@ TEST(PhoneTest, SenderRefused) {
   ExpectBadSender("Shop\n");
   ExpectBadSender("فروشگاه");
   ExpectBadSender("Shop`");
+  // Review m6 / F4: what the SMPP layer would garble or refuse after a 202.
+  ExpectBadSender("ÄÖÜäöüßÆæÅå");  // GSM letters, but not ASCII: 22 octets of UTF-8
+  ExpectBadSender("Café");
+  ExpectBadSender("+ABC");         // '+' makes it a number for SMPP
+  ExpectBadSender("+12ab");
+  ExpectBadSender("Shop\x01");
   ExpectBadSender("Sh\xFFp");
 }
 

@@ -118,6 +118,8 @@ int RunSmscSim(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   bool quiet = false;
+  app.add_option("--submit-log", options.submit_log,
+                 "append a line per submit_sm received to this file: verdict, destination, id, text");
   app.add_flag("--quiet", quiet, "no per-second count on stdout");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();

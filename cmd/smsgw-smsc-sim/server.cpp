@@ -4,7 +4,9 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <future>
 #include <random>
@@ -86,6 +88,12 @@ ServerImpl::ServerImpl(boost::asio::io_context& io, ServerOptions options)
       rng_(options_.seed) {}
 
 Status ServerImpl::Listen() {
+  if (!options_.submit_log.empty()) {
+    submit_log_ = std::fopen(options_.submit_log.c_str(), "a");
+    if (submit_log_ == nullptr) {
+      return Status::InvalidArgument("--submit-log " + options_.submit_log + ": " + std::strerror(errno));
+    }
+  }
   boost::system::error_code ec;
   const std::string where = options_.listen_host + ":" + std::to_string(options_.port);
   const auto address = boost::asio::ip::make_address(options_.listen_host, ec);
@@ -145,9 +153,22 @@ void ServerImpl::Accept() {
       });
 }
 
+void ServerImpl::LogSubmit(const smpp::SubmitSm& submit, uint32_t status, const std::string& message_id) {
+  if (submit_log_ == nullptr) return;
+  std::string text;
+  for (char c : submit.Payload()) text.push_back(c >= 0x20 && c < 0x7F ? c : '.');
+  std::fprintf(submit_log_, "%08x\t%s\t%s\t%s\n", status, submit.destination_addr.c_str(), message_id.c_str(),
+               text.c_str());
+  std::fflush(submit_log_);  // a line per write(2): a killed simulator loses none it answered
+}
+
 void ServerImpl::DoStop() {
   if (stopped_) return;
   stopped_ = true;
+  if (submit_log_ != nullptr) {
+    std::fclose(submit_log_);
+    submit_log_ = nullptr;
+  }
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   rate_timer_.cancel();

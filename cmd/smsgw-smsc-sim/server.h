@@ -41,6 +41,11 @@ struct ServerOptions {
   int mo_every = 0;               // after every Nth accepted submit_sm, an MO deliver_sm from its destination
   int max_write_queue = 4096;     // PDUs queued for an ESME that does not read: then it is dropped
   bool print_rate = false;        // a line per second with the counts on stdout
+  // Appends a line per submit_sm received to this file (empty: none), flushed at once, so that
+  // it survives a kill: the witness of what reached the SMSC (tests/chaos). Tab-separated:
+  // verdict (command_status, hex), destination_addr, message id given, payload as printable
+  // ASCII (other octets as '.').
+  std::string submit_log;
 };
 
 // Totals since Start(), over all binds.

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <map>
@@ -50,6 +51,8 @@ class ServerImpl : public std::enable_shared_from_this<ServerImpl> {
   uint32_t Verdict(uint64_t n, const smpp::SubmitSm& submit);
   // The stat for the next receipt, from the outcome mix.
   std::string NextStat();
+  // One line of options_.submit_log, when it is set.
+  void LogSubmit(const smpp::SubmitSm& submit, uint32_t status, const std::string& message_id);
 
   // Sends `out` on a bind of its system_id that can receive, in turn; keeps it until one is
   // bound when none is.
@@ -65,6 +68,7 @@ class ServerImpl : public std::enable_shared_from_this<ServerImpl> {
   std::atomic<bool> listening_{false};  // Listen() succeeded: handlers may be pending
   bool stopped_ = false;
   std::set<std::shared_ptr<Session>> sessions_;
+  std::FILE* submit_log_ = nullptr;  // options_.submit_log, open in append mode
   std::map<std::string, std::deque<Outgoing>> waiting_;  // by system_id: no receiver bound
   uint64_t next_message_id_;
   uint64_t rotation_ = 0;  // which receiver gets the next deliver_sm

@@ -248,6 +248,7 @@ void Session::OnSubmit(const Pdu& pdu, const SubmitSm& submit) {
       server_->reassembly_errors_ = server_->assembly_.errors();
     }
   }
+  server_->LogSubmit(submit, status, message_id);
   const bool slow = o.slow_every > 0 && n % static_cast<uint64_t>(o.slow_every) == 0;
   const int delay = slow ? o.slow_ms : o.response_delay_ms;
   if (delay <= 0) {

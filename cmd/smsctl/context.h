@@ -34,6 +34,7 @@ int ExitCodeFor(const Status& status);
 // Each group adds its subcommands to `app`; `run` receives the chosen action.
 void AddAccountCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMoneyCommands(CLI::App& app, Context& ctx, Action& run);
+void AddKeyCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMigrateCommand(CLI::App& app, Context& ctx, Action& run);
 
 int SmsctlMain(int argc, char** argv);

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "auth/api_key.h"
 #include "common/time.h"
 #include "keys/keys.h"
 #include "ledger/lua_scripts.h"
@@ -28,38 +27,13 @@ Result<int64_t> Element(const redis::Reply& r, size_t i) {
 
 }  // namespace
 
-Result<v1::CreateAccountReply> Ledger::CreateAccount(const v1::CreateAccountRequest& req) {
-  if (req.name().empty() || req.name().size() > 100) return Status::InvalidArgument("name must be 1..100 characters");
-  if (req.price_normal() < 0 || req.price_express() < 0) return Status::InvalidArgument("prices must not be negative");
-  const int64_t express = req.price_express() > 0 ? req.price_express() : req.price_normal();
-  auth::NewKey key = auth::GenerateApiKey();
-  Result<int64_t> id = store_.CreateAccount(req.name(), req.price_normal(), express, key.hash, key.key_id);
-  if (!id.ok()) return id.status();
-
-  AccountStore::Account account{*id, req.name(), "active", req.price_normal(), express, 0};
-  auto conn = redis_.Acquire();
-  if (Status s = LoadAccount(*conn, account); !s.ok()) return s;
-  if (Result<redis::Reply> r = conn->Run({"SET", keys::ApiKey(key.hash), Str(*id)}); !r.ok()) return r.status();
-  spdlog::info("account {} '{}' created", *id, req.name());
-  v1::CreateAccountReply reply;
-  reply.set_account_id(*id);
-  reply.set_api_key(key.key);
-  return reply;
-}
-
-Status Ledger::LoadAccount(redis::Connection& conn, const AccountStore::Account& a) {
-  Result<redis::Reply> r = conn.Eval(lua::kLoadAccountScript, {keys::Account(a.id)},
-                                     {a.status, a.name, Str(a.price_normal), Str(a.price_express), Str(a.balance)});
-  return r.status();
-}
-
 Result<v1::TopUpReply> Ledger::TopUp(const v1::TopUpRequest& req) {
   if (Status s = RequirePositiveAccount(req.account_id()); !s.ok()) return s;
   if (req.amount() <= 0) return Status::InvalidArgument("amount must be positive");
   if (req.reference().empty() || req.reference().size() > 200) {
     return Status::InvalidArgument("reference must be 1..200 characters");
   }
-  Result<AccountStore::TopUp> t = store_.RecordTopUp(req.account_id(), req.reference(), req.amount());
+  Result<MoneyStore::TopUp> t = store_.RecordTopUp(req.account_id(), req.reference(), req.amount());
   if (!t.ok()) return t.status();
   v1::TopUpReply reply;
   reply.set_duplicate(t->duplicate);

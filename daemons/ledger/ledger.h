@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ledger/account_store.h"
+#include "ledger/money_store.h"
 #include "common/status.h"
 #include "proto/smsgw.pb.h"
 #include "redis/redis.h"
@@ -15,9 +16,9 @@ namespace smsgw::ledger {
 // Thread-safe: every call leases its own Redis connection.
 class Ledger {
  public:
-  Ledger(redis::Pool& redis, AccountStore& store) : redis_(redis), store_(store) {}
+  Ledger(redis::Pool& redis, MoneyStore& store, AccountStore& accounts)
+      : redis_(redis), store_(store), accounts_(accounts) {}
 
-  Result<v1::CreateAccountReply> CreateAccount(const v1::CreateAccountRequest& req);
   // PostgreSQL first (the journal row, idempotent on the reference), then Redis.
   Result<v1::TopUpReply> TopUp(const v1::TopUpRequest& req);
   Result<v1::BalanceReply> GetBalance(int64_t account_id);
@@ -49,14 +50,14 @@ class Ledger {
  private:
   Status ApplyTopUpToRedis(int64_t account_id, const std::string& reference, int64_t amount,
                            v1::TopUpReply* reply);
-  Status LoadAccount(redis::Connection& conn, const AccountStore::Account& a);
-  // The batches; `batch` says whether errors name the item (a single call has no items).
+    // The batches; `batch` says whether errors name the item (a single call has no items).
   Result<v1::DebitBatchReply> Debits(const v1::DebitBatchRequest& req, bool batch);
   Result<v1::CaptureBatchReply> Captures(const v1::CaptureBatchRequest& req, bool batch);
   Result<v1::RefundBatchReply> Refunds(const v1::RefundBatchRequest& req, bool batch);
 
   redis::Pool& redis_;
-  AccountStore& store_;
+  MoneyStore& store_;
+  AccountStore& accounts_;
 };
 
 }  // namespace smsgw::ledger

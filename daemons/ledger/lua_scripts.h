@@ -117,23 +117,44 @@ end
 return {0, redis.call('HINCRBY', KEYS[1], 'balance', tonumber(ARGV[2])), 0}
 )lua";
 
+// An account's settings as PostgreSQL has them, from ARGV[i] on: status, name, price_normal,
+// price_express, weight, rate_rps, rate_burst (rate 0: none of its own; the fields go, and the
+// API's configured rate applies). Prepended to the scripts that write settings.
+inline constexpr const char* kSettingsLib = R"lua(
+local function set_settings(key, i)
+  redis.call('HSET', key, 'status', ARGV[i], 'name', ARGV[i + 1], 'price_normal', ARGV[i + 2],
+             'price_express', ARGV[i + 3], 'weight', ARGV[i + 4])
+  if ARGV[i + 5] == '0' then
+    redis.call('HDEL', key, 'rate_rps', 'rate_burst')
+  else
+    redis.call('HSET', key, 'rate_rps', ARGV[i + 5], 'rate_burst', ARGV[i + 6])
+  end
+end
+)lua";
+
 // Loads an account from PostgreSQL into Redis unless Redis already has it (Redis is the hot copy;
-// PostgreSQL's balance is the durable one as of the last flush).
-// KEYS: acct. ARGV: status, name, price_normal, price_express, balance.
+// PostgreSQL's balance is the durable one as of the last flush); the settings are written either way.
+// KEYS: acct. ARGV: balance, then the settings (kSettingsLib).
 // Returns {loaded (1 if it was loaded), unflushed (1 if Redis has a delta or a flush in flight
 // for it, which the caller marks dirty: a crash may have lost that mark)}.
 inline constexpr const char* kLoadAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'name', ARGV[2], 'price_normal', ARGV[3],
-             'price_express', ARGV[4])
+  set_settings(KEYS[1], 2)
   local unflushed = redis.call('HEXISTS', KEYS[1], 'flushing') == 1 or
                     tonumber(redis.call('HGET', KEYS[1], 'delta') or '0') ~= 0
   return {0, unflushed and 1 or 0}
 end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'name', ARGV[2], 'price_normal', ARGV[3],
-           'price_express', ARGV[4], 'balance', ARGV[5], 'held', 0, 'charged', 0, 'refunded', 0,
-           'delta', 0)
+set_settings(KEYS[1], 2)
+redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'held', 0, 'charged', 0, 'refunded', 0, 'delta', 0)
 return {1, 0}
+)lua";
+
+// Writes an account's settings if Redis has the account (one it lacks is loaded whole later).
+// KEYS: acct. ARGV: the settings (kSettingsLib). Returns 1 if written.
+inline constexpr const char* kSetSettings = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+set_settings(KEYS[1], 1)
+return 1
 )lua";
 
 // Starts a flush: moves delta into 'flushing' under a new flush id, unless a flush is already in
@@ -169,7 +190,8 @@ inline const redis::Script kCaptureScript(kCapture);
 inline const redis::Script kRefundScript(kRefund);
 inline const redis::Script kExpireScript(kExpire);
 inline const redis::Script kApplyTopUpScript(kApplyTopUp);
-inline const redis::Script kLoadAccountScript(kLoadAccount);
+inline const redis::Script kLoadAccountScript(std::string(kSettingsLib) + kLoadAccount);
+inline const redis::Script kSetSettingsScript(std::string(kSettingsLib) + kSetSettings);
 inline const redis::Script kFlushTakeScript(kFlushTake);
 inline const redis::Script kFlushDoneScript(kFlushDone);
 

@@ -11,6 +11,7 @@
 #include "ledger/ledger.h"
 #include "ledger/lua_scripts.h"
 #include "ledger/round.h"
+#include "ledger/settings_args.h"
 
 namespace smsgw::ledger {
 namespace {
@@ -43,7 +44,7 @@ struct DueHold {
 }  // namespace
 
 Status Ledger::WarmUp() {
-  Result<std::vector<AccountStore::Account>> accounts = store_.LoadAccounts();
+  Result<std::vector<MoneyStore::Account>> accounts = store_.LoadAccounts();
   if (!accounts.ok()) return accounts.status();
   auto conn = redis_.Acquire();
   std::vector<int64_t> loaded;
@@ -51,17 +52,18 @@ Status Ledger::WarmUp() {
   for (size_t i = 0; i < accounts->size(); i += kWarmUpChunk) {
     Round round(lua::kLoadAccountScript);
     for (size_t j = i; j < std::min(accounts->size(), i + kWarmUpChunk); ++j) {
-      const auto& a = (*accounts)[j];
-      round.Invoke({keys::Account(a.id)},
-                   {a.status, a.name, Str(a.price_normal), Str(a.price_express), Str(a.balance)});
+      const MoneyStore::Account& a = (*accounts)[j];
+      std::vector<std::string> args{Str(a.balance)};
+      for (std::string& s : SettingsArgs(a.settings)) args.push_back(std::move(s));
+      round.Invoke({keys::Account(a.settings.id)}, args);
     }
     Result<std::vector<redis::Reply>> replies = round.Run(*conn);
     if (!replies.ok()) return replies.status();
     for (size_t k = 0; k < replies->size(); ++k) {
       const redis::Reply& r = (*replies)[k];
       if (r.elements.size() != 2) return Status::Internal("ledger load script: bad reply");
-      if (r.elements[0].integer == 1) loaded.push_back((*accounts)[i + k].id);
-      if (r.elements[1].integer == 1) unflushed.push_back((*accounts)[i + k].id);
+      if (r.elements[0].integer == 1) loaded.push_back((*accounts)[i + k].settings.id);
+      if (r.elements[1].integer == 1) unflushed.push_back((*accounts)[i + k].settings.id);
     }
   }
   // A crash between a script and the SADD after it (lua_scripts.h) can leave a delta that no
@@ -73,16 +75,23 @@ Status Ledger::WarmUp() {
   // A freshly loaded balance already includes every top-up PostgreSQL has.
   if (Status s = store_.MarkAllTopUpsApplied(loaded); !s.ok()) return s;
 
-  Result<std::vector<AccountStore::ApiKey>> api_keys = store_.LoadApiKeys();
+  Result<std::vector<AccountStore::Key>> api_keys = accounts_.AllKeys();
   if (!api_keys.ok()) return api_keys.status();
+  // Revoked keys are deleted too: a Redis restored from an older copy may still have them.
   std::vector<redis::Command> sets;
-  for (const auto& k : *api_keys) sets.push_back({"SET", keys::ApiKey(k.key_hash), std::to_string(k.account_id)});
+  for (const auto& k : *api_keys) {
+    if (k.revoked_at_ms != 0) {
+      sets.push_back({"DEL", keys::ApiKey(k.key_hash)});
+    } else {
+      sets.push_back({"SET", keys::ApiKey(k.key_hash), std::to_string(k.account_id)});
+    }
+  }
   for (size_t i = 0; i < sets.size(); i += kWarmUpChunk) {
     std::vector<redis::Command> chunk(sets.begin() + i, sets.begin() + std::min(sets.size(), i + kWarmUpChunk));
     if (Result<std::vector<redis::Reply>> r = conn->Pipeline(chunk); !r.ok()) return r.status();
   }
 
-  Result<std::vector<AccountStore::TopUp>> pending = store_.PendingTopUps();
+  Result<std::vector<MoneyStore::TopUp>> pending = store_.PendingTopUps();
   if (!pending.ok()) return pending.status();
   for (const auto& t : *pending) {
     if (Status s = ApplyTopUpToRedis(t.account_id, t.reference, t.amount, nullptr); !s.ok()) return s;
@@ -109,7 +118,7 @@ Result<int> Ledger::FlushOnce(int max_accounts) {
   Result<std::vector<redis::Reply>> taken = takes.Run(*conn);
   if (!taken.ok()) return taken.status();
 
-  std::vector<AccountStore::Flush> flushes;
+  std::vector<MoneyStore::Flush> flushes;
   std::vector<std::string> flush_ids;
   for (size_t i = 0; i < accounts.size(); ++i) {
     const redis::Reply& r = (*taken)[i];

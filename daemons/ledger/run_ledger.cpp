@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "ledger/account_store.h"
+#include "ledger/admin.h"
+#include "ledger/money_store.h"
 #include "common/time.h"
 #include "daemon/runtime.h"
 #include "ledger/ledger.h"
@@ -86,8 +88,10 @@ int RunLedger(int argc, char** argv) {
     spdlog::critical("{}", pg.status().ToString());
     return 1;
   }
-  AccountStore store(**pg);
-  Ledger ledger(**redis, store);
+  AccountStore accounts(**pg);
+  MoneyStore money(**pg);
+  Ledger ledger(**redis, money, accounts);
+  Admin admin(**redis, accounts);
   // Redis or PostgreSQL may still be starting (a whole host coming up): wait a while for them.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (Status s = ledger.WarmUp(); !s.ok(); s = ledger.WarmUp()) {
@@ -108,7 +112,7 @@ int RunLedger(int argc, char** argv) {
     if (*n == 0) break;
   }
 
-  LedgerService service(ledger);
+  LedgerService service(ledger, admin);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(config.ledger.listen, grpc::InsecureServerCredentials(), &bound_port);

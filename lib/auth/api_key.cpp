@@ -37,6 +37,8 @@ NewKey GenerateApiKey() {
   return k;
 }
 
+std::string GenerateWebhookSecret() { return RandomHex(32); }
+
 std::string HashApiKey(std::string_view key) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);

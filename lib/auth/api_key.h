@@ -14,6 +14,9 @@ struct NewKey {
 };
 NewKey GenerateApiKey();
 
+// A webhook signing secret: 64 lowercase hex digits (256 bits) from OpenSSL's CSPRNG.
+std::string GenerateWebhookSecret();
+
 // Lowercase hex SHA-256 of the whole key: what Redis (apikey:<hash>) and PostgreSQL keep.
 std::string HashApiKey(std::string_view key);
 

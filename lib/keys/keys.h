@@ -10,7 +10,10 @@ namespace smsgw::keys {
 
 inline std::string AccountTag(int64_t account_id) { return "{a:" + std::to_string(account_id) + "}"; }
 
-// Hash: balance, held, status (active|disabled), price_normal, price_express, name, delta.
+// Hash: the account's settings and hot money (daemons/ledger/lua_scripts.h lists the money
+// fields). Settings other daemons read: status (active|disabled), price_normal, price_express,
+// weight (the scheduler's share; absent: 1), rate_rps and rate_burst (the API's rate limit;
+// absent: the API's configured rate). Only smsgw-ledger writes it.
 inline std::string Account(int64_t account_id) { return AccountTag(account_id) + ":acct"; }
 // Hash: message id -> "<state>:<cost>", state one of held, charged, refunded, expired.
 inline std::string Holds(int64_t account_id) { return AccountTag(account_id) + ":holds"; }
@@ -21,6 +24,18 @@ inline std::string AccountQueue(int64_t account_id) { return AccountTag(account_
 
 // String: SHA-256 hex of an API key -> account id.
 inline std::string ApiKey(const std::string& key_hash) { return "apikey:" + key_hash; }
+
+// Pub/sub channel of auth changes: after revoking a key the ledger publishes "key <hash>",
+// after any change of an account's settings "account <id>"; API instances drop those entries
+// from their caches.
+inline constexpr const char* kAuthChannel = "smsgw:auth";
+inline std::string AuthKeyMessage(const std::string& key_hash) { return "key " + key_hash; }
+inline std::string AuthAccountMessage(int64_t account_id) { return "account " + std::to_string(account_id); }
+
+// String, set by smsgw-ledger once every account and API key is loaded. Missing: Redis lost
+// its data (or was never loaded); the ledger reloads it, and an unknown API key then means
+// "not loaded yet" (503), not "no such key" (401).
+inline constexpr const char* kLedgerReady = "ledger:ready";
 
 inline constexpr const char* kExpressQueue = "q:express";
 inline constexpr const char* kActiveAccounts = "q:active";

@@ -1,6 +1,5 @@
 // GET /v1/messages/{id}: one message of the caller's account, as smsgw-report knows it.
 #include <cctype>
-#include <charconv>
 #include <optional>
 
 #include "api/handlers.h"
@@ -16,17 +15,20 @@ namespace {
 // known to the ledger: its hold (per account, so no other account's id can match) proves it
 // was accepted. Returns the hold's cost, or nothing.
 std::optional<int64_t> HeldCost(const ApiDeps& deps, int64_t account_id, const std::string& id) {
+  std::vector<redis::Command> lookups;
+  for (const std::string& bucket : keys::HoldBuckets(account_id, deps.now_ms(), deps.hold_retention_ms)) {
+    lookups.push_back({"HGET", bucket, id});
+  }
   auto conn = deps.pool->Acquire();
-  Result<redis::Reply> hold = conn->Run({"HGET", keys::Holds(account_id), id});
-  if (!hold.ok() || hold->is_nil()) return std::nullopt;
-  const std::string& v = hold->str;  // "<state>:<cost>"
-  const size_t colon = v.find(':');
-  int64_t cost = 0;
-  if (colon == std::string::npos ||
-      std::from_chars(v.data() + colon + 1, v.data() + v.size(), cost).ec != std::errc()) {
+  Result<std::vector<redis::Reply>> found = conn->Pipeline(lookups);
+  if (!found.ok()) return std::nullopt;
+  for (const redis::Reply& r : *found) {
+    if (r.type != redis::Reply::Type::kString) continue;
+    std::optional<keys::Hold> hold = keys::ParseHold(r.str);
+    if (hold && hold->state != "void") return hold->cost;
     return std::nullopt;
   }
-  return cost;
+  return std::nullopt;
 }
 
 }  // namespace

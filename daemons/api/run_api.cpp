@@ -70,6 +70,7 @@ int Serve(const config::Config& config) {
   deps.offload = [&offload](std::function<void()> task) { boost::asio::post(offload, std::move(task)); };
   deps.new_id = [] { return sms::NewUuidV7(); };
   deps.now_ms = [] { return NowMs(); };
+  deps.hold_retention_ms = config.ledger.hold_retention_s * 1000;
   App app(std::move(deps));
 
   HttpServer::Options options;

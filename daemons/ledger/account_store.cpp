@@ -1,13 +1,9 @@
 #include "ledger/account_store.h"
 
+#include "ledger/account_columns.h"
+
 namespace smsgw::ledger {
 namespace {
-
-// The columns ParseSettings reads, in its order. Written out in each query below.
-#define SMSGW_ACCOUNT_COLUMNS                                                                   \
-  "id, name, status, price_normal, price_express, weight, coalesce(rate_limit_rps, 0), "        \
-  "coalesce(rate_limit_burst, 0), (extract(epoch FROM created_at) * 1000)::bigint, "            \
-  "(SELECT count(*) FROM api_keys k WHERE k.account_id = accounts.id AND k.revoked_at IS NULL)"
 
 const pg::Query kInsertAccount{"ledger_insert_account",
                                "INSERT INTO accounts (name, price_normal, price_express) VALUES ($1, $2, $3) "
@@ -15,21 +11,21 @@ const pg::Query kInsertAccount{"ledger_insert_account",
 const pg::Query kInsertApiKey{"ledger_insert_api_key",
                               "INSERT INTO api_keys (key_hash, key_id, account_id) VALUES ($1, $2, $3)"};
 const pg::Query kSelectAccount{"ledger_select_account",
-                               "SELECT " SMSGW_ACCOUNT_COLUMNS " FROM accounts WHERE id = $1"};
+                               "SELECT " SMSGW_ACCOUNT_SETTINGS " FROM accounts WHERE id = $1"};
 const pg::Query kLockAccount{"ledger_lock_account", "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"};
 const pg::Query kListAccounts{"ledger_list_accounts",
-                              "SELECT " SMSGW_ACCOUNT_COLUMNS " FROM accounts WHERE id > $1 ORDER BY id LIMIT $2"};
+                              "SELECT " SMSGW_ACCOUNT_SETTINGS " FROM accounts WHERE id > $1 ORDER BY id LIMIT $2"};
 const pg::Query kSetStatus{"ledger_set_status",
-                           "UPDATE accounts SET status = $2 WHERE id = $1 RETURNING " SMSGW_ACCOUNT_COLUMNS};
+                           "UPDATE accounts SET status = $2 WHERE id = $1 RETURNING " SMSGW_ACCOUNT_SETTINGS};
 const pg::Query kSetPrices{"ledger_set_prices",
                            "UPDATE accounts SET price_normal = coalesce($2, price_normal), "
                            "price_express = coalesce($3, price_express) WHERE id = $1 "
-                           "RETURNING " SMSGW_ACCOUNT_COLUMNS};
+                           "RETURNING " SMSGW_ACCOUNT_SETTINGS};
 const pg::Query kSetWeight{"ledger_set_weight",
-                           "UPDATE accounts SET weight = $2 WHERE id = $1 RETURNING " SMSGW_ACCOUNT_COLUMNS};
+                           "UPDATE accounts SET weight = $2 WHERE id = $1 RETURNING " SMSGW_ACCOUNT_SETTINGS};
 const pg::Query kSetRateLimit{"ledger_set_rate_limit",
                               "UPDATE accounts SET rate_limit_rps = nullif($2, 0), rate_limit_burst = nullif($3, 0) "
-                              "WHERE id = $1 RETURNING " SMSGW_ACCOUNT_COLUMNS};
+                              "WHERE id = $1 RETURNING " SMSGW_ACCOUNT_SETTINGS};
 const pg::Query kSelectSecret{"ledger_select_webhook_secret", "SELECT webhook_secret FROM accounts WHERE id = $1"};
 const pg::Query kSetSecret{"ledger_set_webhook_secret",
                            "UPDATE accounts SET webhook_secret = $2 WHERE id = $1 RETURNING webhook_secret"};
@@ -45,23 +41,7 @@ const pg::Query kRevokeKey{"ledger_revoke_key",
                            "UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 RETURNING " SMSGW_KEY_COLUMNS};
 const pg::Query kAllKeys{"ledger_all_keys", "SELECT " SMSGW_KEY_COLUMNS " FROM api_keys"};
 
-#undef SMSGW_ACCOUNT_COLUMNS
 #undef SMSGW_KEY_COLUMNS
-
-AccountStore::Settings ParseSettings(const pqxx::row& r) {
-  AccountStore::Settings s;
-  s.id = r[0].as<int64_t>();
-  s.name = r[1].as<std::string>();
-  s.status = r[2].as<std::string>();
-  s.price_normal = r[3].as<int64_t>();
-  s.price_express = r[4].as<int64_t>();
-  s.weight = r[5].as<int>();
-  s.rate_rps = r[6].as<int>();
-  s.rate_burst = r[7].as<int>();
-  s.created_at_ms = r[8].as<int64_t>();
-  s.active_keys = r[9].as<int>();
-  return s;
-}
 
 AccountStore::Key ParseKey(const pqxx::row& r) {
   return {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<int64_t>(), r[3].as<int64_t>(), r[4].as<int64_t>()};

@@ -50,12 +50,12 @@ Result<v1::CreateAccountReply> Admin::CreateAccount(const v1::CreateAccountReque
       accounts_.CreateAccount(req.name(), req.price_normal(), express, key.hash, key.key_id);
   if (!created.ok()) return created.status();
 
-  std::vector<std::string> args{"0"};  // balance
-  for (std::string& a : SettingsArgs(*created)) args.push_back(std::move(a));
+  MoneyStore::Durable fresh;  // no money yet
+  fresh.settings = *created;
   auto conn = redis_.Acquire();
-  if (Result<redis::Reply> r = conn->Eval(lua::kLoadAccountScript, {keys::Account(created->id)}, args); !r.ok()) {
-    return r.status();
-  }
+  Result<redis::Reply> loaded = conn->Eval(lua::kSyncAccountScript,
+                                           {keys::Account(created->id), keys::TopUps(created->id)}, SyncArgs(fresh));
+  if (!loaded.ok()) return loaded.status();
   if (Result<redis::Reply> r = conn->Run({"SET", keys::ApiKey(key.hash), std::to_string(created->id)}); !r.ok()) {
     return r.status();
   }

@@ -27,7 +27,7 @@ grpc::Status LedgerService::CreateAccount(grpc::ServerContext*, const v1::Create
 }
 
 grpc::Status LedgerService::TopUp(grpc::ServerContext*, const v1::TopUpRequest* req, v1::TopUpReply* reply) {
-  return Answer("TopUp", ledger_.TopUp(*req), reply);
+  return Answer("TopUp", topups_.TopUp(*req), reply);
 }
 
 grpc::Status LedgerService::GetBalance(grpc::ServerContext*, const v1::GetBalanceRequest* req,

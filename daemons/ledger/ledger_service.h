@@ -2,14 +2,15 @@
 
 #include "ledger/admin.h"
 #include "ledger/ledger.h"
+#include "ledger/topups.h"
 #include "proto/smsgw.grpc.pb.h"
 
 namespace smsgw::ledger {
 
-// The gRPC face of Ledger and Admin: converts Status to gRPC status and nothing else.
+// The gRPC face of Ledger, TopUps and Admin: converts Status to gRPC status and nothing else.
 class LedgerService final : public v1::Ledger::Service {
  public:
-  LedgerService(Ledger& ledger, Admin& admin) : ledger_(ledger), admin_(admin) {}
+  LedgerService(Ledger& ledger, Admin& admin, TopUps& topups) : ledger_(ledger), admin_(admin), topups_(topups) {}
 
   grpc::Status CreateAccount(grpc::ServerContext*, const v1::CreateAccountRequest* req,
                              v1::CreateAccountReply* reply) override;
@@ -41,6 +42,7 @@ class LedgerService final : public v1::Ledger::Service {
  private:
   Ledger& ledger_;
   Admin& admin_;
+  TopUps& topups_;
 };
 
 }  // namespace smsgw::ledger

@@ -10,42 +10,65 @@
 
 namespace smsgw::ledger {
 
-// The ledger's money in PostgreSQL: the top-up journal and the flushed balances.
-// Thread-safe (each call takes a connection from the pool).
+// The ledger's money in PostgreSQL: the top-up journal, the counters flushed from Redis, and
+// the hourly activity (migration 0010, lua_scripts.h). Thread-safe (each call takes a
+// connection from the pool).
 class MoneyStore {
  public:
   explicit MoneyStore(pg::Pool& pool) : pool_(pool) {}
 
-  // An account as a reload of Redis needs it: settings and durable balance.
-  struct Account {
+  // Redis's money counters (lua_scripts.h).
+  struct Counters {
+    int64_t held = 0;
+    int64_t charged = 0;
+    int64_t refunded = 0;
+    int64_t released = 0;
+    int64_t expired = 0;
+  };
+  // An account as PostgreSQL has it: what reloading or checking Redis needs.
+  struct Durable {
     AccountStore::Settings settings;
     int64_t balance = 0;
+    Counters counters;
+    int64_t topped_up = 0;
+    int64_t topup_seq = 0;  // top-ups recorded
+    int64_t flush_seq = 0;  // Redis's `ops` when the counters were read
+    int64_t flushed_at_ms = 0;
+  };
+  // Counters read from Redis at change counter `ops`.
+  struct Snapshot {
+    int64_t account_id = 0;
+    int64_t ops = 0;
+    Counters counters;
   };
   struct TopUp {
     int64_t account_id = 0;
     std::string reference;
     int64_t amount = 0;
+    int64_t seq = 0;         // within the account, from 1, without gaps
     bool duplicate = false;  // the reference was recorded before this call
-    bool applied = false;    // Redis has it already
-  };
-  struct Flush {
-    std::string flush_id;
-    int64_t account_id = 0;
-    int64_t amount = 0;
   };
 
   // Records a top-up and adds it to the durable balance, once per (account, reference).
   // kNotFound for an unknown account; kConflict if the reference was used with another amount.
   Result<TopUp> RecordTopUp(int64_t account_id, const std::string& reference, int64_t amount);
-  Status MarkTopUpApplied(int64_t account_id, const std::string& reference);
-  Status MarkAllTopUpsApplied(const std::vector<int64_t>& account_ids);
-  Result<std::vector<TopUp>> PendingTopUps();
+  // Notes that Redis has these top-ups: only a hint for NotApplied, which finds the others
+  // (Redis's own topup_seq decides whether one is applied).
+  Status MarkApplied(const std::vector<TopUp>& topups);
+  // Up to `limit` top-ups not yet noted as applied, oldest account and seq first.
+  Result<std::vector<TopUp>> NotApplied(int limit);
+  // The account's top-ups with a sequence number above `seq`.
+  Result<std::vector<TopUp>> TopUpsAfter(int64_t account_id, int64_t seq);
 
-  Result<std::vector<Account>> LoadAccounts();
+  // Up to `limit` accounts with an id above `after_id`, in id order.
+  Result<std::vector<Durable>> LoadAccounts(int64_t after_id, int limit);
 
-  // Adds each flush's amount to its account's durable balance; a flush id already recorded
-  // is skipped, so re-applying a flush after a crash never counts it twice.
-  Status ApplyFlushes(const std::vector<Flush>& flushes);
+  // Writes each snapshot whose `ops` is newer than the account's flush_seq (counters, the
+  // balance they imply, flush_seq, and the movements into ledger_activity), in one statement.
+  // Returns the accounts written; the others had a newer or equal flush_seq already.
+  Result<std::vector<int64_t>> ApplySnapshots(const std::vector<Snapshot>& snapshots);
+  // The flush_seq of each account (absent: no such account).
+  Result<std::vector<std::pair<int64_t, int64_t>>> FlushSeqs(const std::vector<int64_t>& account_ids);
 
  private:
   pg::Pool& pool_;

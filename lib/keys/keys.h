@@ -1,7 +1,11 @@
 #pragma once
 
+#include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 // Every Redis key smsgw uses, in one place (DESIGN.md sections 3 and 4). Per-account keys carry
 // the hash tag {a:<id>} so one account's keys share a Redis Cluster slot and one Lua script may
@@ -15,10 +19,69 @@ inline std::string AccountTag(int64_t account_id) { return "{a:" + std::to_strin
 // weight (the scheduler's share; absent: 1), rate_rps and rate_burst (the API's rate limit;
 // absent: the API's configured rate). Only smsgw-ledger writes it.
 inline std::string Account(int64_t account_id) { return AccountTag(account_id) + ":acct"; }
-// Hash: message id -> "<state>:<cost>", state one of held, charged, refunded, expired.
-inline std::string Holds(int64_t account_id) { return AccountTag(account_id) + ":holds"; }
-// Set of top-up references already applied to the Redis balance.
+// Set of the sequence numbers of top-ups applied to the Redis balance out of order; the account
+// hash's topup_seq says that every top-up up to it is applied (so the set is nearly always empty).
 inline std::string TopUps(int64_t account_id) { return AccountTag(account_id) + ":topups"; }
+
+// ---- Holds (areas contract 5: readers find and read holds only through these) ---------------
+// A message's hold is a field of one of the account's hold buckets, hashes named
+// {a:<id>}:holds:<n> for n = the debit's time (Unix ms) / HoldBucketWidthMs. A bucket expires
+// once no lookup includes it, so a hold is kept for at least the retention
+// (ledger.hold_retention_s) and at most one bucket width more. The value is
+// "<state>:<cost>[:<expires at, Unix ms>]", state one of
+//   held      debited, not yet sent (carries its expiry);
+//   charged   captured: the message went to an operator;
+//   refunded  the money went back (before or after capture);
+//   expired   not sent before its hold expired: the money went back;
+//   void      a refund came before any debit of that message id: a late debit is refused.
+inline constexpr int64_t kHoldBucketsKept = 7;  // buckets in a retention
+inline int64_t HoldBucketWidthMs(int64_t retention_ms) {
+  return retention_ms / kHoldBucketsKept > 0 ? retention_ms / kHoldBucketsKept : 1;
+}
+inline std::string HoldBucket(int64_t account_id, int64_t index) {
+  return AccountTag(account_id) + ":holds:" + std::to_string(index);
+}
+// Every bucket a hold made within the retention may be in: the current one first (where a new
+// hold goes), then the next (a debit on a host whose clock runs a little ahead), then the
+// older ones, newest first.
+inline std::vector<std::string> HoldBuckets(int64_t account_id, int64_t now_ms, int64_t retention_ms) {
+  const int64_t current = now_ms / HoldBucketWidthMs(retention_ms);
+  std::vector<std::string> out{HoldBucket(account_id, current), HoldBucket(account_id, current + 1)};
+  for (int64_t i = 1; i <= kHoldBucketsKept; ++i) out.push_back(HoldBucket(account_id, current - i));
+  return out;
+}
+// When the current bucket may go: once the last lookup that includes it is over.
+inline int64_t HoldBucketExpiresAtMs(int64_t now_ms, int64_t retention_ms) {
+  const int64_t width = HoldBucketWidthMs(retention_ms);
+  return (now_ms / width + kHoldBucketsKept + 1) * width;
+}
+struct Hold {
+  std::string state;
+  int64_t cost = 0;
+  int64_t expires_at_ms = 0;  // 0 unless held
+};
+// The hold of a bucket field's value; nullopt if the value is not one.
+inline std::optional<Hold> ParseHold(std::string_view value) {
+  Hold h;
+  const size_t colon = value.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  h.state = std::string(value.substr(0, colon));
+  std::string_view rest = value.substr(colon + 1);
+  const size_t second = rest.find(':');
+  const std::string_view cost = rest.substr(0, second);
+  if (std::from_chars(cost.data(), cost.data() + cost.size(), h.cost).ptr != cost.data() + cost.size() ||
+      cost.empty()) {
+    return std::nullopt;
+  }
+  if (second != std::string_view::npos) {
+    const std::string_view at = rest.substr(second + 1);
+    if (std::from_chars(at.data(), at.data() + at.size(), h.expires_at_ms).ptr != at.data() + at.size() ||
+        at.empty()) {
+      return std::nullopt;
+    }
+  }
+  return h;
+}
 // The account's normal-priority stream.
 inline std::string AccountQueue(int64_t account_id) { return AccountTag(account_id) + ":q"; }
 

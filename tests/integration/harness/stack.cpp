@@ -14,6 +14,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/time.h"
+#include "keys/keys.h"
+
 namespace smsgw::testing {
 namespace {
 
@@ -148,7 +151,7 @@ void Stack::WriteConfig() {
       << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
       << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << options_.api_toml << "\n"
       << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
-      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n\n"
+      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n" << options_.ledger_toml << "\n"
       << "[sched]\nledger_address = \"" << ledger_address() << "\"\nconsumer = \"test\"\n\n"
       << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n\n"
       << "[[operators]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = " << smsc_port_
@@ -251,6 +254,17 @@ HttpResponse Stack::Api(const std::string& method, const std::string& target, co
     if (!has_type) headers.emplace_back("Content-Type", "application/json");
   }
   return Http(api_port_, method, target, body, headers);
+}
+
+std::string Stack::Hold(int64_t account, const std::string& message_id) {
+  Result<config::Config> config = config::LoadFile(config_path_);
+  if (!config.ok()) throw std::runtime_error(config.status().ToString());
+  for (const std::string& bucket :
+       keys::HoldBuckets(account, NowMs(), config->ledger.hold_retention_s * 1000)) {
+    Result<redis::Reply> r = redis_->Run({"HGET", bucket, message_id});
+    if (r.ok() && r->type == redis::Reply::Type::kString) return r->str;
+  }
+  return "";
 }
 
 std::string Stack::Sql(const std::string& query) {

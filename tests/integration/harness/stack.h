@@ -46,6 +46,7 @@ class Stack {
     std::vector<std::string> sim_args;  // extra flags for smsgw-smsc-sim (faults)
     std::string extra_toml;             // appended to the generated config as is
     std::string api_toml;               // lines added to the generated [api] section
+    std::string ledger_toml;            // lines added to the generated [ledger] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
   };
@@ -82,6 +83,10 @@ class Stack {
   // HTTP to the API with the key as bearer token (empty key: no Authorization header).
   HttpResponse Api(const std::string& method, const std::string& target, const std::string& body = "",
                    const std::string& key = "", Headers headers = {});
+
+  // A message's hold as the ledger keeps it ("<state>:<cost>[:<expires at ms>]", lib/keys), or
+  // "" when there is none.
+  std::string Hold(int64_t account, const std::string& message_id);
 
   // Runs one SQL query on this stack's database and returns the first column of the first row
   // ("" when no row).

@@ -35,6 +35,7 @@ int ExitCodeFor(const Status& status);
 void AddAccountCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMoneyCommands(CLI::App& app, Context& ctx, Action& run);
 void AddKeyCommands(CLI::App& app, Context& ctx, Action& run);
+void AddLedgerCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMigrateCommand(CLI::App& app, Context& ctx, Action& run);
 
 int SmsctlMain(int argc, char** argv);

@@ -54,6 +54,7 @@ int SmsctlMain(int argc, char** argv) {
   AddAccountCommands(app, ctx, run);
   AddMoneyCommands(app, ctx, run);
   AddKeyCommands(app, ctx, run);
+  AddLedgerCommands(app, ctx, run);
   AddMigrateCommand(app, ctx, run);
   try {
     app.parse(argc, argv);

@@ -111,4 +111,13 @@ grpc::Status LedgerService::RevokeKey(grpc::ServerContext*, const v1::RevokeKeyR
   return Answer("RevokeKey", admin_.RevokeKey(req->key_id()), reply);
 }
 
+grpc::Status LedgerService::History(grpc::ServerContext*, const v1::HistoryRequest* req, v1::HistoryReply* reply) {
+  return Answer("History", books_.History(*req), reply);
+}
+
+grpc::Status LedgerService::Reconcile(grpc::ServerContext*, const v1::ReconcileRequest* req,
+                                      v1::ReconcileReply* reply) {
+  return Answer("Reconcile", books_.Reconcile(*req), reply);
+}
+
 }  // namespace smsgw::ledger

@@ -62,6 +62,27 @@ const pg::Query kApplySnapshots{
     "    expiries = l.expiries + EXCLUDED.expiries)"
     " SELECT id FROM moved"};
 
+const pg::Query kAccountExists{"ledger_money_account_exists", "SELECT 1 FROM accounts WHERE id = $1"};
+// Top-ups one by one and the hourly activity, one entry per kind that moved, merged newest first.
+const pg::Query kHistory{
+    "ledger_history",
+    "SELECT at_us, rank, tiebreak, kind, amount, reference FROM ("
+    "  SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_us, 5 AS rank, seq AS tiebreak,"
+    "         'topup' AS kind, amount, reference"
+    "  FROM topups WHERE account_id = $1"
+    "  UNION ALL"
+    "  SELECT (extract(epoch FROM l.hour) * 1000000)::bigint, m.rank, 0, m.kind, m.amount, ''"
+    "  FROM ledger_activity l CROSS JOIN LATERAL (VALUES (4, 'expiry', l.expiries), (3, 'refund', l.refunds),"
+    "       (2, 'charge', l.charges), (1, 'debit', l.debits)) AS m(rank, kind, amount)"
+    "  WHERE l.account_id = $1 AND m.amount <> 0) e "
+    "WHERE $2::boolean OR (at_us, rank, tiebreak) < ($3::bigint, $4::int, $5::bigint) "
+    "ORDER BY at_us DESC, rank DESC, tiebreak DESC LIMIT $6"};
+const pg::Query kLoadBooks{
+    "ledger_load_books",
+    "SELECT a.id, coalesce(t.total, 0), a.balance, a.held, a.charged, a.refunded, a.topup_seq "
+    "FROM accounts a LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM topups WHERE account_id = a.id) t ON true "
+    "WHERE a.id > $1 ORDER BY a.id LIMIT $2"};
+
 MoneyStore::TopUp ParseTopUp(const pqxx::row& r) {
   return {r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<int64_t>(), r[3].as<int64_t>(), false};
 }
@@ -146,6 +167,36 @@ Result<std::vector<MoneyStore::Durable>> MoneyStore::LoadAccounts(int64_t after_
       d.flush_seq = r[c++].as<int64_t>();
       d.flushed_at_ms = r[c++].as<int64_t>();
       out.push_back(std::move(d));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<MoneyStore::Entry>> MoneyStore::History(int64_t account_id, const std::optional<Position>& before,
+                                                           int limit) {
+  std::vector<Entry> out;
+  bool exists = false;
+  const Position from = before.value_or(Position{});
+  Status s = pool_.Transact([&](pqxx::work& tx) {
+    exists = !pg::Exec(tx, kAccountExists, account_id).empty();
+    for (const pqxx::row& r :
+         pg::Exec(tx, kHistory, account_id, !before.has_value(), from.at_us, from.rank, from.tiebreak, limit)) {
+      out.push_back({r[0].as<int64_t>(), r[1].as<int>(), r[2].as<int64_t>(), r[3].as<std::string>(),
+                     r[4].as<int64_t>(), r[5].as<std::string>()});
+    }
+  });
+  if (!s.ok()) return s;
+  if (!exists) return Status::NotFound("account " + std::to_string(account_id) + " does not exist");
+  return out;
+}
+
+Result<std::vector<MoneyStore::Books>> MoneyStore::LoadBooks(int64_t after_id, int limit) {
+  std::vector<Books> out;
+  Status s = pool_.Transact([&](pqxx::work& tx) {
+    for (const pqxx::row& r : pg::Exec(tx, kLoadBooks, after_id, limit)) {
+      out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<int64_t>(), r[3].as<int64_t>(),
+                     r[4].as<int64_t>(), r[5].as<int64_t>(), r[6].as<int64_t>()});
     }
   });
   if (!s.ok()) return s;

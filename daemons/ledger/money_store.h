@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,38 @@ class MoneyStore {
 
   // Up to `limit` accounts with an id above `after_id`, in id order.
   Result<std::vector<Durable>> LoadAccounts(int64_t after_id, int limit);
+
+  // One entry of the journal (HistoryEntry), with its place in the order: newest first by
+  // time (µs), then rank (topup 5, expiry 4, refund 3, charge 2, debit 1), then tiebreak.
+  struct Entry {
+    int64_t at_us = 0;
+    int rank = 0;
+    int64_t tiebreak = 0;
+    std::string kind;
+    int64_t amount = 0;
+    std::string reference;
+  };
+  struct Position {
+    int64_t at_us = 0;
+    int rank = 0;
+    int64_t tiebreak = 0;
+  };
+  // Up to `limit` entries of the account's journal that come after `before` in that order
+  // (nullopt: from the newest). kNotFound for an unknown account.
+  Result<std::vector<Entry>> History(int64_t account_id, const std::optional<Position>& before, int limit);
+
+  // An account's books as PostgreSQL has them, the top-ups summed from the journal.
+  struct Books {
+    int64_t account_id = 0;
+    int64_t topups = 0;
+    int64_t balance = 0;
+    int64_t held = 0;
+    int64_t charged = 0;
+    int64_t refunded = 0;
+    int64_t topup_seq = 0;
+  };
+  // Up to `limit` accounts with an id above `after_id`, in id order, each read in one snapshot.
+  Result<std::vector<Books>> LoadBooks(int64_t after_id, int limit);
 
   // Writes each snapshot whose `ops` is newer than the account's flush_seq (counters, the
   // balance they imply, flush_seq, and the movements into ledger_activity), in one statement.

@@ -12,6 +12,7 @@
 #include "daemon/runtime.h"
 #include "ledger/account_store.h"
 #include "ledger/admin.h"
+#include "ledger/books.h"
 #include "ledger/flusher.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_service.h"
@@ -71,6 +72,7 @@ int RunLedger(int argc, char** argv) {
   Flusher flusher(**redis, money);
   Sweeper sweeper(**redis, retention_ms);
   Resync resync(**redis, money, accounts, topups);
+  Books books(**redis, money, topups);
 
   // Redis or PostgreSQL may still be starting (a whole host coming up): wait a while for them.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -88,7 +90,7 @@ int RunLedger(int argc, char** argv) {
     return 1;
   }
 
-  LedgerService service(ledger, admin, topups);
+  LedgerService service(ledger, admin, topups, books);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(config.ledger.listen, grpc::InsecureServerCredentials(), &bound_port);

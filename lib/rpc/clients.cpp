@@ -149,6 +149,14 @@ Result<v1::RevokeKeyReply> LedgerClient::RevokeKey(const std::string& key_id) {
   return Call<v1::RevokeKeyRequest, v1::RevokeKeyReply>("ledger RevokeKey", req, &v1::Ledger::Stub::RevokeKey);
 }
 
+Result<v1::HistoryReply> LedgerClient::History(const v1::HistoryRequest& req) {
+  return Call<v1::HistoryRequest, v1::HistoryReply>("ledger History", req, &v1::Ledger::Stub::History);
+}
+
+Result<v1::ReconcileReply> LedgerClient::Reconcile(const v1::ReconcileRequest& req) {
+  return Call<v1::ReconcileRequest, v1::ReconcileReply>("ledger Reconcile", req, &v1::Ledger::Stub::Reconcile);
+}
+
 ReportClient::ReportClient(const std::string& address, std::chrono::milliseconds deadline)
     : stub_(v1::Report::NewStub(MakeChannel(address))), deadline_(deadline) {}
 

@@ -41,6 +41,8 @@ class LedgerClient {
   Result<v1::CreateKeyReply> CreateKey(int64_t account_id);
   Result<v1::ListKeysReply> ListKeys(int64_t account_id);
   Result<v1::RevokeKeyReply> RevokeKey(const std::string& key_id);
+  Result<v1::HistoryReply> History(const v1::HistoryRequest& req);
+  Result<v1::ReconcileReply> Reconcile(const v1::ReconcileRequest& req);
 
  private:
   template <typename Req, typename Rep, typename Fn>

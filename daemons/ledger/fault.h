@@ -10,7 +10,7 @@ enum class Fault {
   kCrashFlushBeforeCommit,  // "crash-flush-before-commit": counters read, PostgreSQL not written
   kCrashFlushAfterCommit,   // "crash-flush-after-commit": PostgreSQL written, marks not cleared
   kCrashFlushAfterUnmark,   // "crash-flush-after-unmark": marks cleared, moved accounts not put back
-  kFailTopUpApply,          // "fail-topup-apply": every top-up's Redis step fails
+  kFailTopUpApply,          // "fail-topup-apply": the Redis step of every TopUp call fails
 };
 
 // True if SMSGW_LEDGER_FAULT names `fault`.

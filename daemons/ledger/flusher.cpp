@@ -87,6 +87,9 @@ Result<int> Flusher::FlushChunk(redis::Connection& conn, const std::vector<int64
   // wrote a newer snapshot (this one is stale), or Redis went back (kPassFlushed moves `ops`
   // past it); they stay marked for the next round either way.
   std::set<int64_t> written(applied->begin(), applied->end());
+  for (const MoneyStore::Snapshot& s : snapshots) {
+    if (written.count(s.account_id) > 0) unflushed_.Flushed(s.account_id, s.ops);
+  }
   std::vector<int64_t> skipped;
   for (const MoneyStore::Snapshot& s : snapshots) {
     if (written.count(s.account_id) == 0) skipped.push_back(s.account_id);
@@ -99,10 +102,13 @@ Result<int> Flusher::FlushChunk(redis::Connection& conn, const std::vector<int64
     Result<std::vector<redis::Reply>> moved = pass.Run(conn);
     if (!moved.ok()) return moved.status();
     for (size_t i = 0; i < seqs->size(); ++i) {
-      if ((*moved)[i].integer == 1) {
-        spdlog::warn("account {}: Redis is behind PostgreSQL (flush {}); PostgreSQL follows Redis from now",
-                     (*seqs)[i].first, (*seqs)[i].second);
-      }
+      const redis::Reply& r = (*moved)[i];
+      if (r.elements.size() != 2 || r.elements[0].integer != 1) continue;
+      const int64_t account = (*seqs)[i].first;
+      const Result<int64_t> redis_ops = r.elements[1].AsInt();
+      const Unflushed::Lost lost = unflushed_.LostAfter(account, redis_ops.ok() ? *redis_ops : 0);
+      spdlog::warn("account {}: Redis is behind PostgreSQL (flush {}); PostgreSQL follows Redis from now{}", account,
+                   (*seqs)[i].second, LostText(lost));
     }
   }
 

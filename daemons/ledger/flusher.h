@@ -2,6 +2,7 @@
 
 #include "common/status.h"
 #include "ledger/money_store.h"
+#include "ledger/unflushed.h"
 #include "redis/redis.h"
 
 namespace smsgw::ledger {
@@ -11,7 +12,8 @@ namespace smsgw::ledger {
 // what it has.
 class Flusher {
  public:
-  Flusher(redis::Pool& redis, MoneyStore& store) : redis_(redis), store_(store) {}
+  Flusher(redis::Pool& redis, MoneyStore& store, Unflushed& unflushed)
+      : redis_(redis), store_(store), unflushed_(unflushed) {}
 
   // Flushes every account marked in ledger:dirty, however many (review m12), in chunks of
   // kChunk: per chunk one read of the counters (a pipeline of HMGETs), one PostgreSQL
@@ -26,6 +28,7 @@ class Flusher {
 
   redis::Pool& redis_;
   MoneyStore& store_;
+  Unflushed& unflushed_;
 };
 
 }  // namespace smsgw::ledger

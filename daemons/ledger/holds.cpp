@@ -144,11 +144,12 @@ Result<v1::DebitBatchReply> Ledger::Debits(const v1::DebitBatchRequest& req, boo
   Result<std::vector<redis::Reply>> replies = round.Run(*conn);
   if (!replies.ok()) return replies.status();
   for (int i = 0; i < req.items_size(); ++i) {
-    Result<std::vector<int64_t>> v = Integers((*replies)[2 + i], 2);  // result, balance
+    Result<std::vector<int64_t>> v = Integers((*replies)[2 + i], 3);  // result, balance, ops
     if (!v.ok()) return v.status();
     v1::DebitReply* item = reply.add_items();
     item->set_result(static_cast<v1::LedgerResult>((*v)[0]));
     item->set_balance((*v)[1]);
+    if ((*v)[2] > 0) unflushed_.Debited(req.items(i).account_id(), (*v)[2], req.items(i).cost(), now);
   }
   return reply;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ledger/unflushed.h"
 #include "proto/smsgw.pb.h"
 #include "redis/redis.h"
 
@@ -16,8 +17,10 @@ namespace smsgw::ledger {
 class Ledger {
  public:
   // `hold_retention_ms`: how long holds are kept (ledger.hold_retention_s), which places them
-  // in their buckets (keys::HoldBuckets).
-  Ledger(redis::Pool& redis, int64_t hold_retention_ms) : redis_(redis), retention_ms_(hold_retention_ms) {}
+  // in their buckets (keys::HoldBuckets). Debits are noted in `unflushed`, which must outlive
+  // this.
+  Ledger(redis::Pool& redis, int64_t hold_retention_ms, Unflushed& unflushed)
+      : redis_(redis), retention_ms_(hold_retention_ms), unflushed_(unflushed) {}
 
   Result<v1::BalanceReply> GetBalance(int64_t account_id);
 
@@ -45,6 +48,7 @@ class Ledger {
 
   redis::Pool& redis_;
   const int64_t retention_ms_;
+  Unflushed& unflushed_;
 };
 
 }  // namespace smsgw::ledger

@@ -58,7 +58,7 @@ return {0, redis.call('HGET', KEYS[1], 'balance'), 0}
 //   2  Redis lost changes PostgreSQL has: an AOF that lost its tail went back to an older, whole
 //      state (its holds and queues went back with it), so PostgreSQL follows Redis: 'ops' moves
 //      past flush_seq and the caller marks it dirty. Adds Redis's held, charged, refunded,
-//      released, expired, for the log;
+//      released, expired and its 'ops' before the move, for the log;
 //   3  Redis did not have the account: loaded from PostgreSQL. The holds and queues went with
 //      Redis and those messages will never be sent, so what PostgreSQL counts as held goes back
 //      to the balance, counted as expired (review M8). Adds that amount. Marked dirty by the
@@ -100,18 +100,18 @@ if ops == flushed and m[2] == ARGV[p + 1] and m[3] == ARGV[p + 2] and m[4] == AR
 end
 redis.call('HSET', KEYS[1], 'ops', ARGV[p + 8])
 changed()
-return {2, mark, waiting, m[2], m[3], m[4], m[5], m[6]}
+return {2, mark, waiting, m[2], m[3], m[4], m[5], m[6], m[1]}
 )lua";
 
 // After PostgreSQL skipped a flush because it already had a change counter at least as new
 // (ARGV[1]): if Redis's is not newer, Redis went back (see kSyncAccount, case 2), and 'ops'
-// moves past it so the next flush is taken. KEYS: acct. Returns 1 if it moved.
+// moves past it so the next flush is taken. KEYS: acct. Returns {1 if it moved, 'ops' before}.
 inline constexpr const char* kPassFlushed = R"lua(
 local ops = redis.call('HGET', KEYS[1], 'ops')
-if not ops or tonumber(ops) > tonumber(ARGV[1]) then return 0 end
+if not ops or tonumber(ops) > tonumber(ARGV[1]) then return {0, 0} end
 redis.call('HSET', KEYS[1], 'ops', ARGV[1])
 changed()
-return 1
+return {1, ops}
 )lua";
 
 }  // namespace smsgw::ledger::lua

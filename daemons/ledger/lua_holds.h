@@ -54,27 +54,28 @@ end
 )lua";
 
 // ARGV: message id, cost, expires at (ms), the current bucket's expiry (ms).
-// Returns {result, balance}, result as v1::LedgerResult. A message id already held or charged
+// Returns {result, balance, ops (after this debit; 0 if it changed nothing)}, result as
+// v1::LedgerResult. A message id already held or charged
 // changes nothing and answers OK: one hold per message id. One refunded, expired or refunded
 // before it came (void) answers HOLD_REFUNDED: that message must not be sent (review M9).
 inline constexpr const char* kDebit = R"lua(
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return {2, '0'} end
+if not status then return {2, '0', 0} end
 local h = find(ARGV[1])
 if h then
   local state = parse(h)
   local balance = redis.call('HGET', KEYS[1], 'balance')
-  if state == 'held' or state == 'charged' then return {0, balance} end
-  return {5, balance}
+  if state == 'held' or state == 'charged' then return {0, balance, 0} end
+  return {5, balance, 0}
 end
 local balance = redis.call('HGET', KEYS[1], 'balance')
-if status ~= 'active' then return {3, balance} end
-if not ge(balance, ARGV[2]) then return {1, balance} end
+if status ~= 'active' then return {3, balance, 0} end
+if not ge(balance, ARGV[2]) then return {1, balance, 0} end
 add('balance', neg(ARGV[2]))
 add('held', ARGV[2])
-changed()
+local ops = redis.call('HINCRBY', KEYS[1], 'ops', 1)
 put(ARGV[1], 'held:' .. ARGV[2] .. ':' .. ARGV[3], ARGV[4])
-return {0, redis.call('HGET', KEYS[1], 'balance')}
+return {0, redis.call('HGET', KEYS[1], 'balance'), ops}
 )lua";
 
 // ARGV: message id, now (ms).

@@ -91,8 +91,9 @@ Result<Resync::Summary> Resync::Run() {
   if (summary.loaded > 0 || summary.behind > 0 || summary.topups > 0) {
     spdlog::warn(
         "Redis reloaded from PostgreSQL: {} accounts, {} were missing ({} held given back), {} had lost changes, "
-        "{} top-ups applied again, {} API keys",
-        summary.accounts, summary.loaded, summary.returned, summary.behind, summary.topups, summary.keys);
+        "at least {} of debits lost, {} top-ups applied again, {} API keys",
+        summary.accounts, summary.loaded, summary.returned, summary.behind, summary.lost, summary.topups,
+        summary.keys);
   } else {
     spdlog::info("Redis checked against PostgreSQL: {} accounts ({} not yet flushed), {} API keys", summary.accounts,
                  summary.unflushed, summary.keys);
@@ -118,24 +119,29 @@ Status Resync::Sync(const std::vector<MoneyStore::Durable>& accounts, Summary& s
     const int64_t mark = At(r, 1);
     ++summary.accounts;
     if (code != 0) dirty.push_back(Str(a.settings.id));
+    if (code == 0) unflushed_.Flushed(a.settings.id, a.flush_seq);
     if (code == 1) ++summary.unflushed;
     if (code == 2) {
       ++summary.behind;
+      const Unflushed::Lost lost = unflushed_.LostAfter(a.settings.id, At(r, 8));
+      summary.lost += lost.amount;
       spdlog::warn(
           "account {}: Redis lost changes PostgreSQL had (held {} -> {}, charged {} -> {}, refunded {} -> {}, "
-          "released {} -> {}, expired {} -> {}); PostgreSQL follows Redis",
+          "released {} -> {}, expired {} -> {}); PostgreSQL follows Redis{}",
           a.settings.id, a.counters.held, At(r, 3), a.counters.charged, At(r, 4), a.counters.refunded, At(r, 5),
-          a.counters.released, At(r, 6), a.counters.expired, At(r, 7));
+          a.counters.released, At(r, 6), a.counters.expired, At(r, 7), LostText(lost));
     }
     if (code == 3) {
       ++summary.loaded;
       const int64_t returned = At(r, 3);
+      const Unflushed::Lost lost = unflushed_.LostAfter(a.settings.id, a.flush_seq);
       summary.returned += returned;
-      if (returned > 0) {
+      summary.lost += lost.amount;
+      if (returned > 0 || lost.amount > 0) {
         spdlog::warn(
             "account {}: loaded into Redis from PostgreSQL as flushed at {} ms; {} held for messages lost with Redis "
-            "given back; changes after that flush could not be recovered",
-            a.settings.id, a.flushed_at_ms, returned);
+            "given back; changes after that flush could not be recovered{}",
+            a.settings.id, a.flushed_at_ms, returned, LostText(lost));
       }
     }
     if (mark < a.topup_seq || At(r, 2) > 0) short_of_topups.emplace_back(a.settings.id, mark);

@@ -8,6 +8,7 @@
 #include "ledger/account_store.h"
 #include "ledger/money_store.h"
 #include "ledger/topups.h"
+#include "ledger/unflushed.h"
 #include "redis/redis.h"
 
 namespace smsgw::ledger {
@@ -20,13 +21,14 @@ namespace smsgw::ledger {
 // once. Run at start, whenever Needed(), and every ledger.check_interval_s.
 class Resync {
  public:
-  Resync(redis::Pool& redis, MoneyStore& money, AccountStore& accounts, TopUps& topups)
-      : redis_(redis), money_(money), accounts_(accounts), topups_(topups) {}
+  Resync(redis::Pool& redis, MoneyStore& money, AccountStore& accounts, TopUps& topups, Unflushed& unflushed)
+      : redis_(redis), money_(money), accounts_(accounts), topups_(topups), unflushed_(unflushed) {}
 
   struct Summary {
     int accounts = 0;
     int loaded = 0;          // Redis did not have them
     int64_t returned = 0;    // held money given back with those (their messages went with Redis)
+    int64_t lost = 0;        // debits this ledger made that went with Redis's lost changes
     int behind = 0;          // Redis had lost changes PostgreSQL had
     int unflushed = 0;       // Redis had changes PostgreSQL had not yet got
     int topups = 0;          // top-ups Redis lacked, applied
@@ -50,6 +52,7 @@ class Resync {
   MoneyStore& money_;
   AccountStore& accounts_;
   TopUps& topups_;
+  Unflushed& unflushed_;
   std::mutex mu_;
   std::string run_id_;  // of the Redis server the last complete Run loaded
 };

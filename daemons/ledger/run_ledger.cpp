@@ -26,6 +26,7 @@ namespace smsgw::ledger {
 namespace {
 
 constexpr int kPendingTopUps = 1000;
+constexpr std::chrono::milliseconds kWatchInterval(1000);
 constexpr int kSweepBatch = 1000;
 
 // The sync gRPC server runs each call on a thread of its own, and a handler holds one Redis
@@ -66,12 +67,13 @@ int RunLedger(int argc, char** argv) {
   AccountStore accounts(**pg);
   MoneyStore money(**pg);
   const int64_t retention_ms = config.ledger.hold_retention_s * 1000;
-  Ledger ledger(**redis, retention_ms);
+  Unflushed unflushed;
+  Ledger ledger(**redis, retention_ms, unflushed);
   Admin admin(**redis, accounts);
   TopUps topups(**redis, money);
-  Flusher flusher(**redis, money);
+  Flusher flusher(**redis, money, unflushed);
   Sweeper sweeper(**redis, retention_ms);
-  Resync resync(**redis, money, accounts, topups);
+  Resync resync(**redis, money, accounts, topups, unflushed);
   Books books(**redis, money, topups);
 
   // Redis or PostgreSQL may still be starting (a whole host coming up): wait a while for them.
@@ -105,14 +107,17 @@ int RunLedger(int argc, char** argv) {
   {
     Ticker checker("check", std::chrono::seconds(config.ledger.check_interval_s),
                    [&] { return resync.Run().status(); });
-    // Each round: reload Redis at once if it lost its data or restarted (reviews M7, M12),
-    // flush every marked account, finish top-ups whose Redis step failed (review m13).
+    // Redis reloaded within a second of losing its data or restarting (reviews M7, M12).
+    Ticker watch("watch", std::min(kWatchInterval, std::chrono::milliseconds(config.ledger.flush_interval_ms)),
+                 [&]() -> Status {
+                   Result<bool> needed = resync.Needed();
+                   if (needed.ok() && *needed) checker.Wake();
+                   return needed.status();
+                 });
+    // Each round: flush every marked account, finish top-ups whose Redis step failed (review m13).
     Ticker flush("flush", std::chrono::milliseconds(config.ledger.flush_interval_ms), [&]() -> Status {
-      Result<bool> needed = resync.Needed();
-      if (needed.ok() && *needed) checker.Wake();
       if (Result<int> n = flusher.FlushAll(); !n.ok()) return n.status();
-      if (Result<int> n = topups.FinishPending(kPendingTopUps); !n.ok()) return n.status();
-      return needed.status();
+      return topups.FinishPending(kPendingTopUps).status();
     });
     Ticker sweep("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms), [&] {
       return sweeper.SweepOnce(NowMs(), kSweepBatch).status();

@@ -19,7 +19,8 @@ Result<v1::TopUpReply> TopUps::TopUp(const v1::TopUpRequest& req) {
   if (!t.ok()) return t.status();
   // A repeated reference runs the Redis step again too: it changes nothing if Redis has the
   // top-up, and puts it back if Redis lost it (review M7).
-  Result<std::vector<Applied>> applied = Apply({*t});
+  Result<std::vector<Applied>> applied =
+      FaultIs(Fault::kFailTopUpApply) ? Status::Unavailable("test fault fail-topup-apply") : Apply({*t});
   const std::string recorded = "top-up '" + req.reference() + "' of account " + std::to_string(req.account_id()) +
                                " is recorded, but Redis does not have it yet";
   if (!applied.ok()) {
@@ -41,7 +42,6 @@ Result<v1::TopUpReply> TopUps::TopUp(const v1::TopUpRequest& req) {
 }
 
 Result<std::vector<TopUps::Applied>> TopUps::Apply(const std::vector<MoneyStore::TopUp>& topups) {
-  if (FaultIs(Fault::kFailTopUpApply)) return Status::Unavailable("test fault fail-topup-apply");
   Round round(lua::kApplyTopUpScript);
   for (const MoneyStore::TopUp& t : topups) {
     round.Invoke({keys::Account(t.account_id), keys::TopUps(t.account_id)},

@@ -44,10 +44,10 @@ class LedgerFlushTest : public ::testing::Test {
         pg_(Must(pg::Pool::Open(config_.postgres))),
         accounts_(*pg_),
         money_(*pg_),
-        ledger_(*redis_, config_.ledger.hold_retention_s * 1000),
+        ledger_(*redis_, config_.ledger.hold_retention_s * 1000, unflushed_),
         topups_(*redis_, money_),
-        flusher_(*redis_, money_),
-        resync_(*redis_, money_, accounts_, topups_) {}
+        flusher_(*redis_, money_, unflushed_),
+        resync_(*redis_, money_, accounts_, topups_, unflushed_) {}
 
   // An account in PostgreSQL with `balance` topped up, and in Redis.
   int64_t Account(const std::string& name, int64_t balance) {
@@ -85,6 +85,7 @@ class LedgerFlushTest : public ::testing::Test {
   std::unique_ptr<pg::Pool> pg_;
   ledger::AccountStore accounts_;
   ledger::MoneyStore money_;
+  ledger::Unflushed unflushed_;
   ledger::Ledger ledger_;
   ledger::TopUps topups_;
   ledger::Flusher flusher_;
@@ -205,7 +206,7 @@ TEST_F(LedgerFlushTest, ATopUpCommittedAfterAReloadsSnapshotIsNotLost) {
 // stop, PostgreSQL has exactly Redis's counters.
 TEST_F(LedgerFlushTest, ConcurrentLateAndRepeatedFlushesLeavePostgresExact) {
   const int64_t a = Account("many", 100000);
-  ledger::Flusher other(*redis_, money_);
+  ledger::Flusher other(*redis_, money_, unflushed_);
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
   auto flush_loop = [&](ledger::Flusher& f) {

@@ -17,7 +17,22 @@ extern char** environ;
 namespace smsgw::testing {
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path) {
+// The current environment with `extra` ("NAME=value") added or replacing.
+std::vector<std::string> Environment(const std::vector<std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const std::string& x : extra) replaced = replaced || x.substr(0, x.find('=')) == name;
+    if (!replaced) out.push_back(entry);
+  }
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
+            const std::vector<std::string>& env = {}) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -37,8 +52,12 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path, c
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const std::vector<std::string> environment = Environment(env);
+  std::vector<char*> envp;
+  for (const auto& e : environment) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
@@ -66,9 +85,9 @@ bool WaitFor(pid_t pid, int* status, int timeout_ms) {
 
 }  // namespace
 
-Process::Process(std::string name, std::vector<std::string> argv, std::string log_path)
+Process::Process(std::string name, std::vector<std::string> argv, std::string log_path, std::vector<std::string> env)
     : name_(std::move(name)), log_path_(std::move(log_path)) {
-  pid_ = Spawn(argv, log_path_, log_path_);
+  pid_ = Spawn(argv, log_path_, log_path_, env);
 }
 
 Process::~Process() { Stop(); }

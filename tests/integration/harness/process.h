@@ -11,7 +11,8 @@ namespace smsgw::testing {
 // after a grace period) when destroyed, so a failing test never leaves daemons behind.
 class Process {
  public:
-  Process(std::string name, std::vector<std::string> argv, std::string log_path);
+  // `env`: "NAME=value" entries added to (or replacing those of) this process's environment.
+  Process(std::string name, std::vector<std::string> argv, std::string log_path, std::vector<std::string> env = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

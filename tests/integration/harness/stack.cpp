@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -94,8 +96,13 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
   }
   dsn_ = AdminDsn(servers_.pg_port, db_name_);
 
+  redis_port_ = servers_.redis_port;
+  if (options_.private_redis) {
+    redis_port_ = FreePort();
+    StartRedis();
+  }
   config::RedisConfig rc;
-  rc.port = servers_.redis_port;
+  rc.port = redis_port_;
   Result<std::unique_ptr<redis::Connection>> conn = redis::Connection::Open(rc);
   if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
   redis_ = std::move(conn).value();
@@ -105,6 +112,7 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
   ledger_port_ = FreePort();
   report_port_ = FreePort();
   smsc_port_ = FreePort();
+  ledger2_port_ = FreePort();
   WriteConfig();
   CommandResult migrated = Smsctl({"migrate"});
   if (migrated.exit_code != 0) throw std::runtime_error("smsctl migrate: " + migrated.err);
@@ -146,7 +154,7 @@ int64_t LedgerBalance(rpc::LedgerClient& ledger, int64_t account) {
 void Stack::WriteConfig() {
   config_path_ = dir_ + "/smsgw.toml";
   std::ofstream out(config_path_);
-  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << servers_.redis_port << "\n\n"
+  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << redis_port_ << "\n\n"
       << "[postgres]\ndsn = \"" << dsn_ << "\"\n\n"
       << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
       << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << options_.api_toml << "\n"
@@ -160,23 +168,71 @@ void Stack::WriteConfig() {
       << options_.extra_toml;
 }
 
-void Stack::Start(const std::string& name) {
+void Stack::Start(const std::string& name, const std::vector<std::string>& env) {
+  Spawn(name, env);
+  WaitReady(name);
+}
+
+Process* Stack::Spawn(const std::string& name, const std::vector<std::string>& env) {
   for (auto it = processes_.begin(); it != processes_.end(); ++it) {
     if ((*it)->name() == name) {
       processes_.erase(it);
       break;
     }
   }
-  std::vector<std::string> argv{BinaryPath(name)};
+  const bool second_ledger = name == "smsgw-ledger-2";
+  std::vector<std::string> argv{BinaryPath(second_ledger ? "smsgw-ledger" : name)};
   if (name == "smsgw-smsc-sim") {
     argv.insert(argv.end(), {"--listen", "127.0.0.1:" + std::to_string(smsc_port_), "--system-id", "smsgw",
                              "--password", "secret", "--receipt-delay-ms", "100"});
     argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
+  } else if (second_ledger) {
+    // The same config but for where it listens.
+    const std::string path = dir_ + "/smsgw-ledger-2.toml";
+    std::ifstream in(config_path_);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string config = text.str();
+    const std::string from = "listen = \"" + ledger_address() + "\"";
+    config.replace(config.find(from), from.size(), "listen = \"" + ledger2_address() + "\"");
+    std::ofstream(path) << config;
+    argv.insert(argv.end(), {"--config", path});
   } else {
     argv.insert(argv.end(), {"--config", config_path_});
   }
-  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log"));
-  WaitReady(name);
+  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log", env));
+  return processes_.back().get();
+}
+
+void Stack::StartRedis() {
+  std::filesystem::create_directories(redis_dir());
+  auto redis = std::make_unique<Process>(
+      "redis-server",
+      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
+                               "--dir", redis_dir(), "--appendonly", "yes", "--appendfsync", "everysec", "--save",
+                               "", "--daemonize", "no"},
+      dir_ + "/redis-server.log");
+  Process* started = redis.get();
+  // First in the list, so that StopAll stops it last.
+  for (auto it = processes_.begin(); it != processes_.end(); ++it) {
+    if ((*it)->name() == "redis-server") {
+      processes_.erase(it);
+      break;
+    }
+  }
+  processes_.insert(processes_.begin(), std::move(redis));
+  config::RedisConfig rc;
+  rc.port = redis_port_;
+  const bool ready = WaitUntil([&] {
+    if (!started->Running()) return true;
+    Result<std::unique_ptr<redis::Connection>> c = redis::Connection::Open(rc);
+    return c.ok() && (*c)->Run({"PING"}).ok();  // LOADING is an error until the AOF is read
+  });
+  if (!ready || !started->Running()) throw std::runtime_error("redis-server did not start:\n" + started->Log());
+}
+
+void Stack::KillRedis() {
+  if (Process* p = process("redis-server")) p->Kill();
 }
 
 void Stack::WaitReady(const std::string& name) {
@@ -184,6 +240,7 @@ void Stack::WaitReady(const std::string& name) {
   int port = 0;
   if (name == "smsgw-smsc-sim") port = smsc_port_;
   if (name == "smsgw-ledger") port = ledger_port_;
+  if (name == "smsgw-ledger-2") port = ledger2_port_;
   if (name == "smsgw-report") port = report_port_;
   if (name == "smsgw-api") port = api_port_;
   const bool ready = WaitUntil([&] {

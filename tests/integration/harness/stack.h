@@ -49,6 +49,9 @@ class Stack {
     std::string ledger_toml;            // lines added to the generated [ledger] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
+    // A redis-server of this stack's own (AOF on, fsync every second, in the stack's folder),
+    // for tests that kill or restart Redis; otherwise the shared test server is used.
+    bool private_redis = false;
   };
 
   Stack();
@@ -66,9 +69,21 @@ class Stack {
 
   // The daemon or simulator process by name ("smsgw-sched"), or null if not started.
   Process* process(const std::string& name);
-  // Starts (again) one of the daemons, as systemd's Restart= would.
-  void Start(const std::string& name);
+  // Starts (again) one of the daemons, as systemd's Restart= would, and waits until it is
+  // ready. `env`: "NAME=value" entries added to its environment. "smsgw-ledger-2" is a second
+  // smsgw-ledger on the same Redis and PostgreSQL, at ledger2_address().
+  void Start(const std::string& name, const std::vector<std::string>& env = {});
+  // The same without waiting: for a process expected to stop by itself.
+  Process* Spawn(const std::string& name, const std::vector<std::string>& env = {});
+  std::string ledger2_address() const { return "127.0.0.1:" + std::to_string(ledger2_port_); }
   void StopAll();
+
+  // With Options::private_redis: the Redis port, its data folder (dir, appendonlydir/), and
+  // kill -9 / start of the redis-server process (same port and folder).
+  int redis_port() const { return redis_port_; }
+  std::string redis_dir() const { return dir_ + "/redis"; }
+  void KillRedis();
+  void StartRedis();
 
   // Runs the built smsctl with --config <this stack's config> and `args`.
   CommandResult Smsctl(const std::vector<std::string>& args);
@@ -105,7 +120,7 @@ class Stack {
   std::string config_path_;
   std::string dsn_;
   std::string db_name_;
-  int api_port_ = 0, ledger_port_ = 0, report_port_ = 0, smsc_port_ = 0;
+  int api_port_ = 0, ledger_port_ = 0, report_port_ = 0, smsc_port_ = 0, ledger2_port_ = 0, redis_port_ = 0;
   std::unique_ptr<redis::Connection> redis_;
   std::vector<std::unique_ptr<Process>> processes_;
 };

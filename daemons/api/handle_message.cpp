@@ -15,16 +15,13 @@ namespace {
 // known to the ledger: its hold (per account, so no other account's id can match) proves it
 // was accepted. Returns the hold's cost, or nothing.
 std::optional<int64_t> HeldCost(const ApiDeps& deps, int64_t account_id, const std::string& id) {
-  std::vector<redis::Command> lookups;
-  for (const std::string& bucket : keys::HoldBuckets(account_id, deps.now_ms(), deps.hold_retention_ms)) {
-    lookups.push_back({"HGET", bucket, id});
-  }
   auto conn = deps.pool->Acquire();
-  Result<std::vector<redis::Reply>> found = conn->Pipeline(lookups);
+  Result<std::vector<redis::Reply>> found =
+      conn->Pipeline(keys::HoldReads(account_id, {id}, deps.now_ms(), deps.hold_retention_ms));
   if (!found.ok()) return std::nullopt;
   for (const redis::Reply& r : *found) {
-    if (r.type != redis::Reply::Type::kString) continue;
-    std::optional<keys::Hold> hold = keys::ParseHold(r.str);
+    if (r.elements.size() != 1 || r.elements[0].type != redis::Reply::Type::kString) continue;
+    std::optional<keys::Hold> hold = keys::ParseHold(r.elements[0].str);
     if (hold && hold->state != "void") return hold->cost;
     return std::nullopt;
   }

@@ -1,6 +1,6 @@
 #include "ledger/account_store.h"
 
-#include "ledger/account_columns.h"
+#include "ledger/account_sql.h"
 
 namespace smsgw::ledger {
 namespace {
@@ -12,7 +12,6 @@ const pg::Query kInsertApiKey{"ledger_insert_api_key",
                               "INSERT INTO api_keys (key_hash, key_id, account_id) VALUES ($1, $2, $3)"};
 const pg::Query kSelectAccount{"ledger_select_account",
                                "SELECT " SMSGW_ACCOUNT_SETTINGS " FROM accounts WHERE id = $1"};
-const pg::Query kLockAccount{"ledger_lock_account", "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"};
 const pg::Query kListAccounts{"ledger_list_accounts",
                               "SELECT " SMSGW_ACCOUNT_SETTINGS " FROM accounts WHERE id > $1 ORDER BY id LIMIT $2"};
 const pg::Query kSetStatus{"ledger_set_status",

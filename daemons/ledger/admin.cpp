@@ -5,6 +5,7 @@
 #include "auth/api_key.h"
 #include "keys/keys.h"
 #include "ledger/lua_scripts.h"
+#include "ledger/paging.h"
 #include "ledger/settings_args.h"
 
 namespace smsgw::ledger {
@@ -77,17 +78,15 @@ Result<v1::AccountRecord> Admin::GetAccount(int64_t account_id) {
 
 Result<v1::ListAccountsReply> Admin::ListAccounts(const v1::ListAccountsRequest& req) {
   if (req.after_id() < 0) return Status::InvalidArgument("after_id must not be negative");
-  if (req.limit() < 0 || req.limit() > kMaxPage) {
-    return Status::InvalidArgument("limit must be 1.." + std::to_string(kMaxPage));
-  }
-  const int limit = req.limit() == 0 ? kDefaultPage : req.limit();
-  Result<std::vector<AccountStore::Settings>> page = accounts_.ListAccounts(req.after_id(), limit);
+  Result<int> limit = PageSize(req.limit(), kDefaultPage, kMaxPage);
+  if (!limit.ok()) return limit.status();
+  Result<std::vector<AccountStore::Settings>> page = accounts_.ListAccounts(req.after_id(), *limit);
   if (!page.ok()) return page.status();
   Result<std::vector<v1::AccountRecord>> records = Records(*page);
   if (!records.ok()) return records.status();
   v1::ListAccountsReply reply;
   for (v1::AccountRecord& r : *records) *reply.add_accounts() = std::move(r);
-  if (static_cast<int>(page->size()) == limit) reply.set_next_after_id(page->back().id);
+  if (static_cast<int>(page->size()) == *limit) reply.set_next_after_id(page->back().id);
   return reply;
 }
 

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "keys/keys.h"
+#include "ledger/paging.h"
 
 namespace smsgw::ledger {
 namespace {
@@ -65,16 +66,14 @@ bool Differs(const MoneyStore::Books& b, const redis::Reply& h) {
 
 Result<v1::HistoryReply> Books::History(const v1::HistoryRequest& req) {
   if (req.account_id() <= 0) return Status::InvalidArgument("account_id must be positive");
-  if (req.limit() < 0 || req.limit() > kMaxPage) {
-    return Status::InvalidArgument("limit must be 1.." + std::to_string(kMaxPage));
-  }
+  Result<int> limit = PageSize(req.limit(), kDefaultHistory, kMaxPage);
+  if (!limit.ok()) return limit.status();
   std::optional<MoneyStore::Position> before;
   if (!req.before().empty()) {
     before = ParseCursor(req.before());
     if (!before) return Status::InvalidArgument("before: not a history cursor");
   }
-  const int limit = req.limit() == 0 ? kDefaultHistory : req.limit();
-  Result<std::vector<MoneyStore::Entry>> entries = store_.History(req.account_id(), before, limit);
+  Result<std::vector<MoneyStore::Entry>> entries = store_.History(req.account_id(), before, *limit);
   if (!entries.ok()) return entries.status();
   v1::HistoryReply reply;
   for (const MoneyStore::Entry& e : *entries) {
@@ -84,7 +83,7 @@ Result<v1::HistoryReply> Books::History(const v1::HistoryRequest& req) {
     out->set_amount(e.amount);
     out->set_reference(e.reference);
   }
-  if (static_cast<int>(entries->size()) == limit) reply.set_next_before(Cursor(entries->back()));
+  if (static_cast<int>(entries->size()) == *limit) reply.set_next_before(Cursor(entries->back()));
   return reply;
 }
 
@@ -95,11 +94,9 @@ Result<redis::Reply> Books::ReadRedis(int64_t account_id) {
 
 Result<v1::ReconcileReply> Books::Reconcile(const v1::ReconcileRequest& req) {
   if (req.after_id() < 0) return Status::InvalidArgument("after_id must not be negative");
-  if (req.limit() < 0 || req.limit() > kMaxPage) {
-    return Status::InvalidArgument("limit must be 1.." + std::to_string(kMaxPage));
-  }
-  const int limit = req.limit() == 0 ? kMaxPage : req.limit();
-  Result<std::vector<MoneyStore::Books>> books = store_.LoadBooks(req.after_id(), limit);
+  Result<int> limit = PageSize(req.limit(), kMaxPage, kMaxPage);
+  if (!limit.ok()) return limit.status();
+  Result<std::vector<MoneyStore::Books>> books = store_.LoadBooks(req.after_id(), *limit);
   if (!books.ok()) return books.status();
   std::vector<redis::Command> reads;
   for (const MoneyStore::Books& b : *books) {
@@ -136,7 +133,7 @@ Result<v1::ReconcileReply> Books::Reconcile(const v1::ReconcileRequest& req) {
     *reply.add_rows() = std::move(redis_row);
     *reply.add_rows() = Row(b.account_id, "postgres", b.topups, b.balance, b.held, b.charged, b.refunded);
   }
-  if (static_cast<int>(books->size()) == limit) reply.set_next_after_id(books->back().account_id);
+  if (static_cast<int>(books->size()) == *limit) reply.set_next_after_id(books->back().account_id);
   return reply;
 }
 

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "common/time.h"
 #include "keys/keys.h"
@@ -13,6 +14,10 @@ namespace smsgw::ledger {
 namespace {
 
 std::string Str(int64_t v) { return std::to_string(v); }
+
+// The buckets a Debit looks in for the message id (lua_holds.h, kDebit): the current, the next
+// and the previous one, so a repeated Debit is recognised for at least one bucket width.
+constexpr size_t kDebitBuckets = 3;
 
 // The integers of a script's array reply (integers, or strings holding one: money comes back
 // as a string, review m11).
@@ -88,9 +93,12 @@ Result<Reply> Only(Result<BatchReply> batch) {
 
 }  // namespace
 
-std::vector<std::string> Ledger::HoldKeys(int64_t account_id, int64_t now_ms) const {
+std::vector<std::string> Ledger::HoldKeys(int64_t account_id, int64_t now_ms, size_t buckets) const {
   std::vector<std::string> keys{keys::Account(account_id)};
-  for (std::string& k : keys::HoldBuckets(account_id, now_ms, retention_ms_)) keys.push_back(std::move(k));
+  for (std::string& k : keys::HoldBuckets(account_id, now_ms, retention_ms_)) {
+    if (keys.size() > buckets) break;
+    keys.push_back(std::move(k));
+  }
   return keys;
 }
 
@@ -136,7 +144,7 @@ Result<v1::DebitBatchReply> Ledger::Debits(const v1::DebitBatchRequest& req, boo
   round.Add(dirty);
   round.Add(std::move(index));
   for (const v1::DebitRequest& it : req.items()) {
-    round.Invoke(HoldKeys(it.account_id(), now),
+    round.Invoke(HoldKeys(it.account_id(), now, kDebitBuckets),
                  {it.message_id(), Str(it.cost()), Str(now + it.ttl_s() * 1000), bucket_expiry});
   }
   round.Add(dirty);

@@ -43,8 +43,9 @@ class Ledger {
   Result<v1::DebitBatchReply> Debits(const v1::DebitBatchRequest& req, bool batch);
   Result<v1::CaptureBatchReply> Captures(const v1::CaptureBatchRequest& req, bool batch);
   Result<v1::RefundBatchReply> Refunds(const v1::RefundBatchRequest& req, bool batch);
-  // The account hash then the hold buckets to look in at `now_ms`: a hold script's KEYS.
-  std::vector<std::string> HoldKeys(int64_t account_id, int64_t now_ms) const;
+  // The account hash then the first `buckets` hold buckets to look in at `now_ms` (all of
+  // them by default): a hold script's KEYS.
+  std::vector<std::string> HoldKeys(int64_t account_id, int64_t now_ms, size_t buckets = SIZE_MAX) const;
 
   redis::Pool& redis_;
   const int64_t retention_ms_;

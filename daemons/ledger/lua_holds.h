@@ -2,7 +2,8 @@
 
 // The hold scripts: Debit, Capture, Refund and the sweeper's Expire (see lua_scripts.h for the
 // account hash they share and how their pipelines are ordered). KEYS of each: the account hash,
-// then its hold buckets as keys::HoldBuckets lists them (the first is where a new hold goes).
+// then its hold buckets as keys::HoldBuckets lists them (the first is where a new hold goes; a
+// Debit gets only the first three).
 namespace smsgw::ledger::lua {
 
 // Helpers prepended to every hold script.
@@ -53,22 +54,23 @@ local function expire(bucket, id, cost)
 end
 )lua";
 
+// KEYS: the account hash, then only the current, next and previous buckets (a repeated Debit
+// comes within seconds, not days; every bucket a lookup adds costs every new debit a call).
 // ARGV: message id, cost, expires at (ms), the current bucket's expiry (ms).
 // Returns {result, balance, ops (after this debit; 0 if it changed nothing)}, result as
-// v1::LedgerResult. A message id already held or charged
-// changes nothing and answers OK: one hold per message id. One refunded, expired or refunded
-// before it came (void) answers HOLD_REFUNDED: that message must not be sent (review M9).
+// v1::LedgerResult. A message id already held or charged changes nothing and answers OK: one
+// hold per message id. One refunded, expired or refunded before it came (void) answers
+// HOLD_REFUNDED: that message must not be sent (review M9).
 inline constexpr const char* kDebit = R"lua(
-local status = redis.call('HGET', KEYS[1], 'status')
+local a = redis.call('HMGET', KEYS[1], 'status', 'balance')
+local status, balance = a[1], a[2]
 if not status then return {2, '0', 0} end
 local h = find(ARGV[1])
 if h then
   local state = parse(h)
-  local balance = redis.call('HGET', KEYS[1], 'balance')
   if state == 'held' or state == 'charged' then return {0, balance, 0} end
   return {5, balance, 0}
 end
-local balance = redis.call('HGET', KEYS[1], 'balance')
 if status ~= 'active' then return {3, balance, 0} end
 if not ge(balance, ARGV[2]) then return {1, balance, 0} end
 add('balance', neg(ARGV[2]))

@@ -1,12 +1,11 @@
 #include "ledger/money_store.h"
 
-#include "ledger/account_columns.h"
+#include "ledger/account_sql.h"
 #include "pg/array.h"
 
 namespace smsgw::ledger {
 namespace {
 
-const pg::Query kLockAccount{"ledger_money_lock_account", "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"};
 const pg::Query kSelectTopUp{"ledger_select_topup",
                              "SELECT amount, seq FROM topups WHERE account_id = $1 AND reference = $2"};
 const pg::Query kCountTopUp{"ledger_count_topup",
@@ -62,7 +61,6 @@ const pg::Query kApplySnapshots{
     "    expiries = l.expiries + EXCLUDED.expiries)"
     " SELECT id FROM moved"};
 
-const pg::Query kAccountExists{"ledger_money_account_exists", "SELECT 1 FROM accounts WHERE id = $1"};
 // Top-ups one by one and the hourly activity, one entry per kind that moved, merged newest first.
 const pg::Query kHistory{
     "ledger_history",

@@ -50,6 +50,19 @@ inline std::vector<std::string> HoldBuckets(int64_t account_id, int64_t now_ms, 
   for (int64_t i = 1; i <= kHoldBucketsKept; ++i) out.push_back(HoldBucket(account_id, current - i));
   return out;
 }
+// Reading the holds of several message ids of one account in one round trip: pipeline these
+// commands (an HMGET of the ids per bucket, in HoldBuckets' order); an id's hold is its first
+// non-nil value in command order ("void" included: read it as no hold).
+inline std::vector<std::vector<std::string>> HoldReads(int64_t account_id, const std::vector<std::string>& message_ids,
+                                                       int64_t now_ms, int64_t retention_ms) {
+  std::vector<std::vector<std::string>> out;
+  for (std::string& bucket : HoldBuckets(account_id, now_ms, retention_ms)) {
+    std::vector<std::string> hmget{"HMGET", std::move(bucket)};
+    hmget.insert(hmget.end(), message_ids.begin(), message_ids.end());
+    out.push_back(std::move(hmget));
+  }
+  return out;
+}
 // When the current bucket may go: once the last lookup that includes it is over.
 inline int64_t HoldBucketExpiresAtMs(int64_t now_ms, int64_t retention_ms) {
   const int64_t width = HoldBucketWidthMs(retention_ms);

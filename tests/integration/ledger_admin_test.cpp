@@ -212,5 +212,23 @@ TEST_F(LedgerAdminTest, DisabledAccountsAndRevokedKeysAreRefusedAndAnnounced) {
   EXPECT_EQ(again.at("revoked"), revoked.at("revoked"));
 }
 
+// Areas contract 5: the API reads a message's hold where the ledger keeps it (lib/keys), so
+// while smsgw-report has not written the message (here it does not run) GET shows it from
+// the hold.
+TEST_F(LedgerAdminTest, TheApiReadsHoldsWhereTheLedgerKeepsThem) {
+  auto [account, key] = stack_.CreateFundedAccount("reader", 10, 100);
+  HttpResponse sent = stack_.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"hi"})", key);
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const std::string id = sent.Json().at("id");
+  HttpResponse shown = stack_.Api("GET", "/v1/messages/" + id, "", key);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(shown.Json().value("status", ""), "accepted");
+  EXPECT_EQ(shown.Json().value("cost", 0), 10);
+  EXPECT_EQ(stack_.Hold(account, id).rfind("held:10:", 0), 0u) << stack_.Hold(account, id);
+  rpc::LedgerClient ledger(stack_.ledger_address());
+  ASSERT_EQ(ledger.Refund(account, id, "test")->result(), v1::LEDGER_OK);
+  EXPECT_EQ(stack_.Hold(account, id), "refunded:10");
+}
+
 }  // namespace
 }  // namespace smsgw::testing

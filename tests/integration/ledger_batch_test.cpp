@@ -10,35 +10,12 @@
 #include <thread>
 
 #include "proto/smsgw.pb.h"
+#include "ledger_requests.h"
 #include "rpc/clients.h"
 #include "stack.h"
 
 namespace smsgw::testing {
 namespace {
-
-v1::DebitRequest DebitItem(int64_t account, const std::string& id, int64_t cost, int64_t ttl_s = 3600) {
-  v1::DebitRequest item;
-  item.set_account_id(account);
-  item.set_message_id(id);
-  item.set_cost(cost);
-  item.set_ttl_s(ttl_s);
-  return item;
-}
-
-v1::CaptureRequest CaptureItem(int64_t account, const std::string& id) {
-  v1::CaptureRequest item;
-  item.set_account_id(account);
-  item.set_message_id(id);
-  return item;
-}
-
-v1::RefundRequest RefundItem(int64_t account, const std::string& id) {
-  v1::RefundRequest item;
-  item.set_account_id(account);
-  item.set_message_id(id);
-  item.set_reason("test");
-  return item;
-}
 
 class LedgerBatchTest : public ::testing::Test {
  protected:

@@ -11,24 +11,13 @@
 #include <thread>
 
 #include "auth/api_key.h"
+#include "ledger_requests.h"
 #include "proto/smsgw.pb.h"
 #include "rpc/clients.h"
 #include "stack.h"
 
 namespace smsgw::testing {
 namespace {
-
-v1::DebitBatchRequest Debits(int64_t account, const std::string& prefix, int n, int64_t cost) {
-  v1::DebitBatchRequest req;
-  for (int i = 0; i < n; ++i) {
-    v1::DebitRequest* item = req.add_items();
-    item->set_account_id(account);
-    item->set_message_id(prefix + std::to_string(i));
-    item->set_cost(cost);
-    item->set_ttl_s(3600);
-  }
-  return req;
-}
 
 std::string Redis(Stack& stack, int64_t account, const std::string& fields) {
   std::string out;
@@ -84,7 +73,7 @@ TEST(LedgerCrashTest, KilledAtEachFlushStepNothingIsLostOrCountedTwice) {
     {
       rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
       const std::string prefix = "r" + std::to_string(round++) + "-";
-      ASSERT_TRUE(ledger.DebitBatch(Debits(account, prefix, 10, 7)).ok());
+      ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, prefix, 10, 7)).ok());
       for (int i = 0; i < 6; ++i) ASSERT_EQ(ledger.Capture(account, prefix + std::to_string(i))->result(), v1::LEDGER_OK);
       ASSERT_EQ(ledger.Refund(account, prefix + "0", "failed")->result(), v1::LEDGER_OK);  // after capture
       ASSERT_EQ(ledger.Refund(account, prefix + "9", "canceled")->result(), v1::LEDGER_OK);  // before
@@ -113,7 +102,7 @@ TEST(LedgerCrashTest, RedisRestartedFromAnAofThatLostItsTail) {
   Stack stack(options);
   auto [account, key] = stack.CreateFundedAccount("aof", 1, 1000);
   rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
-  ASSERT_TRUE(ledger.DebitBatch(Debits(account, "kept-", 1, 100)).ok());
+  ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, "kept-", 1, 100)).ok());
   ASSERT_TRUE(WaitUntil([&] { return Pg(stack, account, "balance held") == "900 100"; }));
   ASSERT_TRUE(stack.redis().Run({"PING"}).ok());  // Redis writes its AOF before it answers
   const std::filesystem::path aof = IncrementalAof(stack);
@@ -122,7 +111,7 @@ TEST(LedgerCrashTest, RedisRestartedFromAnAofThatLostItsTail) {
   // The second that will be lost: an acknowledged top-up, debits, and their flush.
   CommandResult topup = stack.Smsctl({"topup", std::to_string(account), "500", "--ref", "late"});
   ASSERT_EQ(topup.exit_code, 0) << topup.err;
-  ASSERT_TRUE(ledger.DebitBatch(Debits(account, "lost-", 3, 25)).ok());
+  ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, "lost-", 3, 25)).ok());
   ASSERT_TRUE(WaitUntil([&] { return Pg(stack, account, "balance held") == "1325 175"; }));
 
   stack.KillRedis();
@@ -155,14 +144,14 @@ TEST(LedgerCrashTest, RedisRestartedEmptyIsReloadedWithoutARestart) {
   auto [account, key] = stack.CreateFundedAccount("empty", 1, 1000);
   {
     rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
-    ASSERT_TRUE(ledger.DebitBatch(Debits(account, "d", 10, 10)).ok());
+    ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, "d", 10, 10)).ok());
     for (int i = 0; i < 3; ++i) ASSERT_EQ(ledger.Capture(account, "d" + std::to_string(i))->result(), v1::LEDGER_OK);
   }
   stack.process("smsgw-ledger")->Stop();  // its last flush: PostgreSQL holds 70, charged 30
   stack.Start("smsgw-ledger");
   ASSERT_EQ(Pg(stack, account, "balance held charged"), "900 70 30");
   rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
-  ASSERT_TRUE(ledger.DebitBatch(Debits(account, "u", 5, 7)).ok());  // not flushed: lost with Redis
+  ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, "u", 5, 7)).ok());  // not flushed: lost with Redis
   ASSERT_EQ(stack.Api("GET", "/v1/balance", "", key).status, 200);
 
   stack.KillRedis();
@@ -202,7 +191,7 @@ TEST(LedgerCrashTest, TwoLedgersAtOnceThroughAnEmptiedRedis) {
         rpc::LedgerClient& ledger = (i + t) % 2 == 0 ? one : two;
         const int64_t account = accounts[random() % accounts.size()];
         const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        (void)ledger.DebitBatch(Debits(account, id + "-", 2, 3));  // may fail while Redis is reloaded
+        (void)ledger.DebitBatch(DebitBatch(account, id + "-", 2, 3));  // may fail while Redis is reloaded
         (void)ledger.Capture(account, id + "-0");
         if (i % 4 == 0) (void)ledger.Refund(account, id + "-1", "test");
         if (i % 10 == 0) {

@@ -11,21 +11,13 @@
 #include <thread>
 
 #include "common/time.h"
+#include "ledger_requests.h"
 #include "proto/smsgw.pb.h"
 #include "rpc/clients.h"
 #include "stack.h"
 
 namespace smsgw::testing {
 namespace {
-
-v1::DebitRequest DebitItem(int64_t account, const std::string& id, int64_t cost, int64_t ttl_s) {
-  v1::DebitRequest item;
-  item.set_account_id(account);
-  item.set_message_id(id);
-  item.set_cost(cost);
-  item.set_ttl_s(ttl_s);
-  return item;
-}
 
 class LedgerHoldsTest : public ::testing::Test {
  protected:

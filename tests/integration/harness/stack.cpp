@@ -316,10 +316,11 @@ HttpResponse Stack::Api(const std::string& method, const std::string& target, co
 std::string Stack::Hold(int64_t account, const std::string& message_id) {
   Result<config::Config> config = config::LoadFile(config_path_);
   if (!config.ok()) throw std::runtime_error(config.status().ToString());
-  for (const std::string& bucket :
-       keys::HoldBuckets(account, NowMs(), config->ledger.hold_retention_s * 1000)) {
-    Result<redis::Reply> r = redis_->Run({"HGET", bucket, message_id});
-    if (r.ok() && r->type == redis::Reply::Type::kString) return r->str;
+  Result<std::vector<redis::Reply>> found =
+      redis_->Pipeline(keys::HoldReads(account, {message_id}, NowMs(), config->ledger.hold_retention_s * 1000));
+  if (!found.ok()) throw std::runtime_error(found.status().ToString());
+  for (const redis::Reply& r : *found) {
+    if (r.elements.size() == 1 && r.elements[0].type == redis::Reply::Type::kString) return r.elements[0].str;
   }
   return "";
 }

@@ -3,16 +3,24 @@
 #include <pqxx/pqxx>
 
 #include "ledger/account_store.h"
+#include "pg/pg.h"
 
-// The columns of an account's settings as ParseSettings reads them, for the SELECT lists and
-// RETURNING clauses of account_store.cpp and money_store.cpp (a macro, so that they stay string
-// literals that the queries are concatenated from).
+// SQL that account_store.cpp and money_store.cpp share.
+
+// The columns of an account's settings as ParseSettings reads them, for SELECT lists and
+// RETURNING clauses (a macro, so that they stay string literals that the queries are
+// concatenated from).
 #define SMSGW_ACCOUNT_SETTINGS                                                                  \
   "id, name, status, price_normal, price_express, weight, coalesce(rate_limit_rps, 0), "        \
   "coalesce(rate_limit_burst, 0), (extract(epoch FROM created_at) * 1000)::bigint, "            \
   "(SELECT count(*) FROM api_keys k WHERE k.account_id = accounts.id AND k.revoked_at IS NULL)"
 
 namespace smsgw::ledger {
+
+inline const pg::Query kAccountExists{"ledger_account_exists", "SELECT 1 FROM accounts WHERE id = $1"};
+// Locks the account's row until the transaction ends (it orders the account's top-ups, and keeps
+// it from going while a key is added to it).
+inline const pg::Query kLockAccount{"ledger_lock_account", "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"};
 
 // The number of columns SMSGW_ACCOUNT_SETTINGS selects.
 inline constexpr int kSettingsColumns = 10;

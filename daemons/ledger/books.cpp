@@ -1,7 +1,7 @@
 #include "ledger/books.h"
 
+#include <algorithm>
 #include <charconv>
-#include <limits>
 
 #include "keys/keys.h"
 #include "ledger/paging.h"
@@ -17,26 +17,30 @@ std::string Cursor(const MoneyStore::Entry& e) {
   return std::to_string(e.at_us) + "." + std::to_string(e.rank) + "." + std::to_string(e.tiebreak);
 }
 
+// The next dot-separated integer of `text`, which it consumes.
+std::optional<int64_t> Field(std::string_view& text) {
+  const size_t dot = std::min(text.find('.'), text.size());
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + dot, v);
+  if (dot == 0 || ec != std::errc() || end != text.data() + dot) return std::nullopt;
+  text.remove_prefix(dot == text.size() ? dot : dot + 1);
+  return v;
+}
+
 std::optional<MoneyStore::Position> ParseCursor(std::string_view text) {
-  MoneyStore::Position p;
-  int64_t* fields[] = {&p.at_us, nullptr, &p.tiebreak};
-  int64_t rank = 0;
-  fields[1] = &rank;
-  for (int i = 0; i < 3; ++i) {
-    const size_t dot = i < 2 ? text.find('.') : text.size();
-    if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + dot, *fields[i]);
-    if (ec != std::errc() || end != text.data() + dot) return std::nullopt;
-    text.remove_prefix(i < 2 ? dot + 1 : dot);
-  }
-  if (rank < 0 || rank > 9) return std::nullopt;
-  p.rank = static_cast<int>(rank);
-  return p;
+  const std::optional<int64_t> at = Field(text);
+  const std::optional<int64_t> rank = at ? Field(text) : std::nullopt;
+  const std::optional<int64_t> tiebreak = rank ? Field(text) : std::nullopt;
+  if (!tiebreak || !text.empty() || *rank < 0 || *rank > 9) return std::nullopt;
+  return MoneyStore::Position{*at, static_cast<int>(*rank), *tiebreak};
 }
 
 constexpr int kRereads = 3;
 
-// Field i of the HMGET balance held charged refunded topup_seq (0 when absent).
+// What Reconcile reads of an account in Redis; Hot(reply, i) is field i (0 when absent).
+redis::Command ReadHot(int64_t account_id) {
+  return {"HMGET", keys::Account(account_id), "balance", "held", "charged", "refunded", "topup_seq"};
+}
 int64_t Hot(const redis::Reply& r, size_t i) {
   if (i >= r.elements.size()) return 0;
   Result<int64_t> v = r.elements[i].AsInt();
@@ -87,10 +91,7 @@ Result<v1::HistoryReply> Books::History(const v1::HistoryRequest& req) {
   return reply;
 }
 
-Result<redis::Reply> Books::ReadRedis(int64_t account_id) {
-  return redis_.Acquire()->Run(
-      {"HMGET", keys::Account(account_id), "balance", "held", "charged", "refunded", "topup_seq"});
-}
+Result<redis::Reply> Books::ReadRedis(int64_t account_id) { return redis_.Acquire()->Run(ReadHot(account_id)); }
 
 Result<v1::ReconcileReply> Books::Reconcile(const v1::ReconcileRequest& req) {
   if (req.after_id() < 0) return Status::InvalidArgument("after_id must not be negative");
@@ -100,7 +101,7 @@ Result<v1::ReconcileReply> Books::Reconcile(const v1::ReconcileRequest& req) {
   if (!books.ok()) return books.status();
   std::vector<redis::Command> reads;
   for (const MoneyStore::Books& b : *books) {
-    reads.push_back({"HMGET", keys::Account(b.account_id), "balance", "held", "charged", "refunded", "topup_seq"});
+    reads.push_back(ReadHot(b.account_id));
   }
   std::vector<redis::Reply> hot;
   if (!reads.empty()) {

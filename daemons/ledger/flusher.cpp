@@ -83,17 +83,18 @@ Result<int> Flusher::FlushChunk(redis::Connection& conn, const std::vector<int64
   if (!applied.ok()) return applied.status();
   CrashIf(Fault::kCrashFlushAfterCommit);
 
-  // PostgreSQL skipped the others: it has a flush_seq at least as new. Either another ledger
-  // wrote a newer snapshot (this one is stale), or Redis went back (kPassFlushed moves `ops`
-  // past it); they stay marked for the next round either way.
-  std::set<int64_t> written(applied->begin(), applied->end());
-  for (const MoneyStore::Snapshot& s : snapshots) {
-    if (written.count(s.account_id) > 0) unflushed_.Flushed(s.account_id, s.ops);
-  }
+  const std::set<int64_t> written(applied->begin(), applied->end());
   std::vector<int64_t> skipped;
   for (const MoneyStore::Snapshot& s : snapshots) {
-    if (written.count(s.account_id) == 0) skipped.push_back(s.account_id);
+    if (written.count(s.account_id) > 0) {
+      unflushed_.Flushed(s.account_id, s.ops);
+    } else {
+      skipped.push_back(s.account_id);
+    }
   }
+  // PostgreSQL skipped these: it has a flush_seq at least as new. Either another ledger wrote
+  // a newer snapshot (this one is stale), or Redis went back (kPassFlushed moves `ops` past
+  // it); they stay marked for the next round either way.
   if (!skipped.empty()) {
     Result<std::vector<std::pair<int64_t, int64_t>>> seqs = store_.FlushSeqs(skipped);
     if (!seqs.ok()) return seqs.status();

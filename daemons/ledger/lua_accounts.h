@@ -67,7 +67,9 @@ return {0, redis.call('HGET', KEYS[1], 'balance'), 0}
 // are whole, and PostgreSQL then follows them as in case 2.
 inline constexpr const char* kSyncAccount = R"lua(
 local p = 8
-local existed = redis.call('EXISTS', KEYS[1]) == 1
+-- A hash without a balance is not an account Redis had: at most settings written into an
+-- emptied Redis by hand.
+local existed = redis.call('HEXISTS', KEYS[1], 'balance') == 1
 set_settings(1)
 if not existed then
   redis.call('HSET', KEYS[1], 'balance', ARGV[p], 'held', '0', 'charged', ARGV[p + 2], 'refunded', ARGV[p + 3],

@@ -1,8 +1,8 @@
 #include "ledger/resync.h"
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include "auth/api_key.h"
 #include "common/time.h"
 #include "keys/keys.h"
 #include "ledger/lua_scripts.h"
@@ -24,18 +24,6 @@ std::string RunId(const std::string& info) {
   if (at == std::string::npos) return "";
   const size_t end = info.find_first_of("\r\n", at);
   return info.substr(at + field.size(), end == std::string::npos ? std::string::npos : end - at - field.size());
-}
-
-std::string Token() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof(bytes));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 // Element i of a script's array reply, as an integer (0 if it is not one).
@@ -61,7 +49,7 @@ Result<bool> Resync::Needed() {
 Result<Resync::Summary> Resync::Run() {
   // A canary of this run: if Redis is emptied while it runs, the canary goes too, and the run
   // does not claim a complete load.
-  const std::string canary = kCanaryPrefix + Token();
+  const std::string canary = kCanaryPrefix + auth::RandomHex(16);
   const std::vector<redis::Command> start{{"INFO", "server"}, {"SET", canary, "1", "PX", "3600000"}};
   Result<std::vector<redis::Reply>> started = redis_.Acquire()->Pipeline(start);
   if (!started.ok()) return started.status();

@@ -18,6 +18,8 @@ std::string Hex(const unsigned char* data, size_t n) {
   return out;
 }
 
+}  // namespace
+
 std::string RandomHex(size_t bytes) {
   unsigned char buf[32];
   if (bytes > sizeof(buf) || RAND_bytes(buf, static_cast<int>(bytes)) != 1) {
@@ -26,8 +28,6 @@ std::string RandomHex(size_t bytes) {
   }
   return Hex(buf, bytes);
 }
-
-}  // namespace
 
 NewKey GenerateApiKey() {
   NewKey k;

@@ -123,8 +123,8 @@ int Main(int argc, char** argv) {
   std::vector<ClientResult> results(o.clients);
   std::vector<std::thread> threads;
   const auto start = std::chrono::steady_clock::now();
-  const auto end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                               std::chrono::duration<double>(o.seconds));
+  const auto end =
+      start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.seconds));
   for (int i = 0; i < o.clients; ++i) {
     threads.emplace_back(RunClient, std::cref(o), i, start, end, std::ref(results[i]));
   }
@@ -134,7 +134,8 @@ int Main(int argc, char** argv) {
   if (!o.samples.empty()) {
     FILE* f = std::fopen(o.samples.c_str(), "w");
     for (const ClientResult& r : results) {
-      for (size_t i = 0; f != nullptr && i < r.at_ms.size(); ++i) std::fprintf(f, "%.3f %.3f\n", r.at_ms[i], r.latencies_ms[i]);
+      for (size_t i = 0; f != nullptr && i < r.at_ms.size(); ++i)
+        std::fprintf(f, "%.3f %.3f\n", r.at_ms[i], r.latencies_ms[i]);
     }
     if (f != nullptr) std::fclose(f);
   }
@@ -150,10 +151,11 @@ int Main(int argc, char** argv) {
   const double p99 = all.latencies_ms.empty() ? 0 : Quantile(all.latencies_ms, 0.99);
   const std::string mode = o.batch == 0 ? "Debit" : "DebitBatch x" + std::to_string(o.batch);
   const std::string offered = o.rate > 0 ? std::to_string(static_cast<long long>(o.rate)) + "/s" : "max";
-  std::printf("%-17s %3d clients  offered %-8s %5.1f s  %8.0f debits/s  %7.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  "
-              "refused %lld  errors %lld\n",
-              mode.c_str(), o.clients, offered.c_str(), elapsed, all.debited / elapsed, all.latencies_ms.size() / elapsed,
-              p50, p99, static_cast<long long>(all.refused), static_cast<long long>(all.errors));
+  std::printf(
+      "%-17s %3d clients  offered %-8s %5.1f s  %8.0f debits/s  %7.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  "
+      "refused %lld  errors %lld\n",
+      mode.c_str(), o.clients, offered.c_str(), elapsed, all.debited / elapsed, all.latencies_ms.size() / elapsed, p50,
+      p99, static_cast<long long>(all.refused), static_cast<long long>(all.errors));
   return all.errors > 0 || all.refused > 0 ? 1 : 0;
 }
 

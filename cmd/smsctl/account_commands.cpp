@@ -20,8 +20,9 @@ void AddCreate(CLI::App& account, Context& ctx, Action& run) {
   create->add_option("--price", opts->price, "price per segment, normal priority, in minor units")
       ->required()
       ->check(CLI::NonNegativeNumber);
-  create->add_option("--price-express", opts->price_express,
-                     "price per segment, express priority (default: the normal price)")
+  create
+      ->add_option("--price-express", opts->price_express,
+                   "price per segment, express priority (default: the normal price)")
       ->check(CLI::NonNegativeNumber);
   OnRun(create, run, [&ctx, opts]() -> Status {
     Result<std::unique_ptr<rpc::LedgerClient>> ledger = ConnectLedger(ctx);

@@ -5,7 +5,7 @@
 namespace smsgw::smsctl {
 namespace {
 
-// Runs a settings change and prints the account as it is after it.
+// Prints the account as a settings change left it, or returns the change's error.
 Status PrintChanged(const Context& ctx, const Result<v1::AccountRecord>& a, const std::string& done) {
   if (!a.ok()) return a.status();
   ctx.Print(AccountJson(*a), done);
@@ -36,10 +36,10 @@ void AddSetPrice(CLI::App& account, Context& ctx, Action& run) {
       if (opts->price_express) req.set_price_express(*opts->price_express);
       Result<v1::AccountRecord> a = (*ledger)->SetPrices(req);
       return PrintChanged(ctx, a,
-                          a.ok() ? "account " + std::to_string(opts->id) + ": price " +
-                                       std::to_string(a->price_normal()) + " normal, " +
-                                       std::to_string(a->price_express()) + " express"
-                                 : "");
+                          a.ok()
+                              ? "account " + std::to_string(opts->id) + ": price " + std::to_string(a->price_normal()) +
+                                    " normal, " + std::to_string(a->price_express()) + " express"
+                              : "");
     };
   });
 }
@@ -75,8 +75,8 @@ void AddSetRateLimit(CLI::App& account, Context& ctx, Action& run) {
   CLI::App* cmd = account.add_subcommand("set-rate-limit", "set the account's API rate limit, or --default");
   cmd->add_option("account", opts->id, "account id")->required()->check(CLI::PositiveNumber);
   CLI::Option* rps = cmd->add_option("--rps", opts->rps, "requests a second")->check(CLI::PositiveNumber);
-  CLI::Option* burst = cmd->add_option("--burst", opts->burst, "requests above the rate at once")
-                           ->check(CLI::PositiveNumber);
+  CLI::Option* burst =
+      cmd->add_option("--burst", opts->burst, "requests above the rate at once")->check(CLI::PositiveNumber);
   CLI::Option* def = cmd->add_flag("--default", opts->use_default, "use the API's configured rate again");
   rps->excludes(def);
   burst->excludes(def);
@@ -91,11 +91,11 @@ void AddSetRateLimit(CLI::App& account, Context& ctx, Action& run) {
       req.set_account_id(opts->id);
       req.set_rps(opts->use_default ? 0 : opts->rps);
       req.set_burst(opts->use_default ? 0 : opts->burst);
-      return PrintChanged(ctx, (*ledger)->SetRateLimit(req),
-                          "account " + std::to_string(opts->id) + ": rate limit " +
-                              (opts->use_default ? std::string("the API's default")
-                                                 : std::to_string(opts->rps) + "/s, burst " +
-                                                       std::to_string(opts->burst)));
+      return PrintChanged(
+          ctx, (*ledger)->SetRateLimit(req),
+          "account " + std::to_string(opts->id) + ": rate limit " +
+              (opts->use_default ? std::string("the API's default")
+                                 : std::to_string(opts->rps) + "/s, burst " + std::to_string(opts->burst)));
     };
   });
 }

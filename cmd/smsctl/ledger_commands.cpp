@@ -45,8 +45,9 @@ void AddHistory(CLI::App& ledger_app, Context& ctx, Action& run) {
 void AddReconcile(CLI::App& ledger_app, Context& ctx, Action& run) {
   auto only_mismatches = std::make_shared<bool>(false);
   CLI::App* cmd = ledger_app.add_subcommand(
-      "reconcile", "check sum(top-ups) = balance + held + charged - refunded for every account, in Redis and in "
-                   "PostgreSQL; exit 1 on any mismatch");
+      "reconcile",
+      "check sum(top-ups) = balance + held + charged - refunded for every account, in Redis and in "
+      "PostgreSQL; exit 1 on any mismatch");
   cmd->add_flag("--mismatches", *only_mismatches, "list only the rows that do not add up");
   OnRun(cmd, run, [&ctx, only_mismatches]() -> Status {
     Result<std::unique_ptr<rpc::LedgerClient>> ledger = ConnectLedger(ctx);

@@ -10,9 +10,9 @@
 // The columns of an account's settings as ParseSettings reads them, for SELECT lists and
 // RETURNING clauses (a macro, so that they stay string literals that the queries are
 // concatenated from).
-#define SMSGW_ACCOUNT_SETTINGS                                                                  \
-  "id, name, status, price_normal, price_express, weight, coalesce(rate_limit_rps, 0), "        \
-  "coalesce(rate_limit_burst, 0), (extract(epoch FROM created_at) * 1000)::bigint, "            \
+#define SMSGW_ACCOUNT_SETTINGS                                                           \
+  "id, name, status, price_normal, price_express, weight, coalesce(rate_limit_rps, 0), " \
+  "coalesce(rate_limit_burst, 0), (extract(epoch FROM created_at) * 1000)::bigint, "     \
   "(SELECT count(*) FROM api_keys k WHERE k.account_id = accounts.id AND k.revoked_at IS NULL)"
 
 namespace smsgw::ledger {

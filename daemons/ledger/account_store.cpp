@@ -29,12 +29,12 @@ const pg::Query kSelectSecret{"ledger_select_webhook_secret", "SELECT webhook_se
 const pg::Query kSetSecret{"ledger_set_webhook_secret",
                            "UPDATE accounts SET webhook_secret = $2 WHERE id = $1 RETURNING webhook_secret"};
 
-#define SMSGW_KEY_COLUMNS                                                                        \
-  "key_id, key_hash, account_id, (extract(epoch FROM created_at) * 1000)::bigint, "              \
+#define SMSGW_KEY_COLUMNS                                                           \
+  "key_id, key_hash, account_id, (extract(epoch FROM created_at) * 1000)::bigint, " \
   "coalesce((extract(epoch FROM revoked_at) * 1000)::bigint, 0)"
 
-const pg::Query kListKeys{"ledger_list_keys",
-                          "SELECT " SMSGW_KEY_COLUMNS " FROM api_keys WHERE account_id = $1 ORDER BY created_at, key_id"};
+const pg::Query kListKeys{
+    "ledger_list_keys", "SELECT " SMSGW_KEY_COLUMNS " FROM api_keys WHERE account_id = $1 ORDER BY created_at, key_id"};
 const pg::Query kLockKey{"ledger_lock_key", "SELECT " SMSGW_KEY_COLUMNS " FROM api_keys WHERE key_id = $1 FOR UPDATE"};
 const pg::Query kRevokeKey{"ledger_revoke_key",
                            "UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 RETURNING " SMSGW_KEY_COLUMNS};
@@ -96,7 +96,8 @@ Result<std::vector<AccountStore::Settings>> AccountStore::ListAccounts(int64_t a
 
 Result<AccountStore::Settings> AccountStore::SetStatus(int64_t id, bool active) {
   const std::string status = active ? "active" : "disabled";
-  return OneAccount(id, [&](pqxx::work& tx, Settings& out) { return FirstRow(pg::Exec(tx, kSetStatus, id, status), out); });
+  return OneAccount(id,
+                    [&](pqxx::work& tx, Settings& out) { return FirstRow(pg::Exec(tx, kSetStatus, id, status), out); });
 }
 
 Result<AccountStore::Settings> AccountStore::SetPrices(int64_t id, std::optional<int64_t> normal,
@@ -112,13 +113,13 @@ Result<AccountStore::Settings> AccountStore::SetPrices(int64_t id, std::optional
 }
 
 Result<AccountStore::Settings> AccountStore::SetWeight(int64_t id, int weight) {
-  return OneAccount(id, [&](pqxx::work& tx, Settings& out) { return FirstRow(pg::Exec(tx, kSetWeight, id, weight), out); });
+  return OneAccount(id,
+                    [&](pqxx::work& tx, Settings& out) { return FirstRow(pg::Exec(tx, kSetWeight, id, weight), out); });
 }
 
 Result<AccountStore::Settings> AccountStore::SetRateLimit(int64_t id, int rps, int burst) {
-  return OneAccount(id, [&](pqxx::work& tx, Settings& out) {
-    return FirstRow(pg::Exec(tx, kSetRateLimit, id, rps, burst), out);
-  });
+  return OneAccount(
+      id, [&](pqxx::work& tx, Settings& out) { return FirstRow(pg::Exec(tx, kSetRateLimit, id, rps, burst), out); });
 }
 
 Result<std::string> AccountStore::WebhookSecret(int64_t id, const std::optional<std::string>& replacement) {

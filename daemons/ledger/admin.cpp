@@ -54,8 +54,8 @@ Result<v1::CreateAccountReply> Admin::CreateAccount(const v1::CreateAccountReque
   MoneyStore::Durable fresh;  // no money yet
   fresh.settings = *created;
   auto conn = redis_.Acquire();
-  Result<redis::Reply> loaded = conn->Eval(lua::kSyncAccountScript,
-                                           {keys::Account(created->id), keys::TopUps(created->id)}, SyncArgs(fresh));
+  Result<redis::Reply> loaded =
+      conn->Eval(lua::kSyncAccountScript, {keys::Account(created->id), keys::TopUps(created->id)}, SyncArgs(fresh));
   if (!loaded.ok()) return loaded.status();
   if (Result<redis::Reply> r = conn->Run({"SET", keys::ApiKey(key.hash), std::to_string(created->id)}); !r.ok()) {
     return r.status();

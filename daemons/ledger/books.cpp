@@ -63,7 +63,8 @@ v1::ReconcileRow Row(int64_t account, const char* source, int64_t topups, int64_
 }
 
 bool Differs(const MoneyStore::Books& b, const redis::Reply& h) {
-  return Missing(h) || Row(b.account_id, "redis", b.topups, Hot(h, 0), Hot(h, 1), Hot(h, 2), Hot(h, 3)).difference() != 0;
+  return Missing(h) ||
+         Row(b.account_id, "redis", b.topups, Hot(h, 0), Hot(h, 1), Hot(h, 2), Hot(h, 3)).difference() != 0;
 }
 
 }  // namespace

@@ -14,11 +14,10 @@ Fault Configured() {
   static const Fault kFault = [] {
     const char* v = std::getenv("SMSGW_LEDGER_FAULT");
     if (v == nullptr || *v == '\0') return Fault::kNone;
-    const std::pair<const char*, Fault> kNames[] = {
-        {"crash-flush-before-commit", Fault::kCrashFlushBeforeCommit},
-        {"crash-flush-after-commit", Fault::kCrashFlushAfterCommit},
-        {"crash-flush-after-unmark", Fault::kCrashFlushAfterUnmark},
-        {"fail-topup-apply", Fault::kFailTopUpApply}};
+    const std::pair<const char*, Fault> kNames[] = {{"crash-flush-before-commit", Fault::kCrashFlushBeforeCommit},
+                                                    {"crash-flush-after-commit", Fault::kCrashFlushAfterCommit},
+                                                    {"crash-flush-after-unmark", Fault::kCrashFlushAfterUnmark},
+                                                    {"fail-topup-apply", Fault::kFailTopUpApply}};
     for (const auto& [name, fault] : kNames) {
       if (std::string(v) == name) {
         spdlog::warn("SMSGW_LEDGER_FAULT={}: a test fault is on", name);

@@ -39,8 +39,7 @@ Result<int> Flusher::FlushAll() {
   std::string cursor = "0";
   int written = 0;
   do {
-    Result<redis::Reply> page =
-        conn->Run({"SSCAN", keys::kDirtyAccounts, cursor, "COUNT", std::to_string(kChunk)});
+    Result<redis::Reply> page = conn->Run({"SSCAN", keys::kDirtyAccounts, cursor, "COUNT", std::to_string(kChunk)});
     if (!page.ok()) return page.status();
     if (page->elements.size() != 2) return Status::Internal("SSCAN: unexpected reply");
     cursor = page->elements[0].str;

@@ -61,8 +61,7 @@ Status CheckItem(const v1::RefundRequest& r, int64_t) { return CheckHold(r.accou
 template <typename Item>
 Status CheckItems(const google::protobuf::RepeatedPtrField<Item>& items, bool batch, int64_t max_ttl_s) {
   if (items.size() > Ledger::kMaxBatchItems) {
-    return Status::InvalidArgument(Str(items.size()) + " items; at most " + Str(Ledger::kMaxBatchItems) +
-                                   " per call");
+    return Status::InvalidArgument(Str(items.size()) + " items; at most " + Str(Ledger::kMaxBatchItems) + " per call");
   }
   for (int i = 0; i < items.size(); ++i) {
     Status s = CheckItem(items[i], max_ttl_s);

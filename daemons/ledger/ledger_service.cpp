@@ -62,8 +62,7 @@ grpc::Status LedgerService::RefundBatch(grpc::ServerContext*, const v1::RefundBa
   return Answer("RefundBatch", ledger_.RefundBatch(*req), reply);
 }
 
-grpc::Status LedgerService::GetAccount(grpc::ServerContext*, const v1::AccountRequest* req,
-                                       v1::AccountRecord* reply) {
+grpc::Status LedgerService::GetAccount(grpc::ServerContext*, const v1::AccountRequest* req, v1::AccountRecord* reply) {
   return Answer("GetAccount", admin_.GetAccount(req->account_id()), reply);
 }
 
@@ -72,18 +71,15 @@ grpc::Status LedgerService::ListAccounts(grpc::ServerContext*, const v1::ListAcc
   return Answer("ListAccounts", admin_.ListAccounts(*req), reply);
 }
 
-grpc::Status LedgerService::SetStatus(grpc::ServerContext*, const v1::SetStatusRequest* req,
-                                      v1::AccountRecord* reply) {
+grpc::Status LedgerService::SetStatus(grpc::ServerContext*, const v1::SetStatusRequest* req, v1::AccountRecord* reply) {
   return Answer("SetStatus", admin_.SetStatus(*req), reply);
 }
 
-grpc::Status LedgerService::SetPrices(grpc::ServerContext*, const v1::SetPricesRequest* req,
-                                      v1::AccountRecord* reply) {
+grpc::Status LedgerService::SetPrices(grpc::ServerContext*, const v1::SetPricesRequest* req, v1::AccountRecord* reply) {
   return Answer("SetPrices", admin_.SetPrices(*req), reply);
 }
 
-grpc::Status LedgerService::SetWeight(grpc::ServerContext*, const v1::SetWeightRequest* req,
-                                      v1::AccountRecord* reply) {
+grpc::Status LedgerService::SetWeight(grpc::ServerContext*, const v1::SetWeightRequest* req, v1::AccountRecord* reply) {
   return Answer("SetWeight", admin_.SetWeight(*req), reply);
 }
 

@@ -23,11 +23,11 @@ const pg::Query kNotApplied{"ledger_topups_not_applied",
 const pg::Query kTopUpsAfter{"ledger_topups_after",
                              "SELECT account_id, reference, amount, seq FROM topups "
                              "WHERE account_id = $1 AND seq > $2 ORDER BY seq"};
-const pg::Query kLoadAccounts{
-    "ledger_load_accounts",
-    "SELECT " SMSGW_ACCOUNT_SETTINGS ", balance, held, charged, refunded, released, expired, topped_up, "
-    "topup_seq, flush_seq, coalesce((extract(epoch FROM flushed_at) * 1000)::bigint, 0) "
-    "FROM accounts WHERE id > $1 ORDER BY id LIMIT $2"};
+const pg::Query kLoadAccounts{"ledger_load_accounts",
+                              "SELECT " SMSGW_ACCOUNT_SETTINGS
+                              ", balance, held, charged, refunded, released, expired, topped_up, "
+                              "topup_seq, flush_seq, coalesce((extract(epoch FROM flushed_at) * 1000)::bigint, 0) "
+                              "FROM accounts WHERE id > $1 ORDER BY id LIMIT $2"};
 const pg::Query kFlushSeqs{"ledger_flush_seqs", "SELECT id, flush_seq FROM accounts WHERE id = ANY($1::bigint[])"};
 
 // One statement per batch of snapshots (review m12). `old` locks the rows it reads, in id order
@@ -180,8 +180,8 @@ Result<std::vector<MoneyStore::Entry>> MoneyStore::History(int64_t account_id, c
     exists = !pg::Exec(tx, kAccountExists, account_id).empty();
     for (const pqxx::row& r :
          pg::Exec(tx, kHistory, account_id, !before.has_value(), from.at_us, from.rank, from.tiebreak, limit)) {
-      out.push_back({r[0].as<int64_t>(), r[1].as<int>(), r[2].as<int64_t>(), r[3].as<std::string>(),
-                     r[4].as<int64_t>(), r[5].as<std::string>()});
+      out.push_back({r[0].as<int64_t>(), r[1].as<int>(), r[2].as<int64_t>(), r[3].as<std::string>(), r[4].as<int64_t>(),
+                     r[5].as<std::string>()});
     }
   });
   if (!s.ok()) return s;
@@ -193,8 +193,8 @@ Result<std::vector<MoneyStore::Books>> MoneyStore::LoadBooks(int64_t after_id, i
   std::vector<Books> out;
   Status s = pool_.Transact([&](pqxx::work& tx) {
     for (const pqxx::row& r : pg::Exec(tx, kLoadBooks, after_id, limit)) {
-      out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<int64_t>(), r[3].as<int64_t>(),
-                     r[4].as<int64_t>(), r[5].as<int64_t>(), r[6].as<int64_t>()});
+      out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<int64_t>(), r[3].as<int64_t>(), r[4].as<int64_t>(),
+                     r[5].as<int64_t>(), r[6].as<int64_t>()});
     }
   });
   if (!s.ok()) return s;
@@ -216,8 +216,8 @@ Result<std::vector<int64_t>> MoneyStore::ApplySnapshots(const std::vector<Snapsh
   }
   Status s = pool_.Transact([&](pqxx::work& tx) {
     for (const pqxx::row& r :
-         pg::Exec(tx, kApplySnapshots, pg::IntArray(ids), pg::IntArray(ops), pg::IntArray(held),
-                  pg::IntArray(charged), pg::IntArray(refunded), pg::IntArray(released), pg::IntArray(expired))) {
+         pg::Exec(tx, kApplySnapshots, pg::IntArray(ids), pg::IntArray(ops), pg::IntArray(held), pg::IntArray(charged),
+                  pg::IntArray(refunded), pg::IntArray(released), pg::IntArray(expired))) {
       applied.push_back(r[0].as<int64_t>());
     }
   });

@@ -80,8 +80,7 @@ Result<Resync::Summary> Resync::Run() {
     spdlog::warn(
         "Redis reloaded from PostgreSQL: {} accounts, {} were missing ({} held given back), {} had lost changes, "
         "at least {} of debits lost, {} top-ups applied again, {} API keys",
-        summary.accounts, summary.loaded, summary.returned, summary.behind, summary.lost, summary.topups,
-        summary.keys);
+        summary.accounts, summary.loaded, summary.returned, summary.behind, summary.lost, summary.topups, summary.keys);
   } else {
     spdlog::info("Redis checked against PostgreSQL: {} accounts ({} not yet flushed), {} API keys", summary.accounts,
                  summary.unflushed, summary.keys);

@@ -26,12 +26,12 @@ class Resync {
 
   struct Summary {
     int accounts = 0;
-    int loaded = 0;          // Redis did not have them
-    int64_t returned = 0;    // held money given back with those (their messages went with Redis)
-    int64_t lost = 0;        // debits this ledger made that went with Redis's lost changes
-    int behind = 0;          // Redis had lost changes PostgreSQL had
-    int unflushed = 0;       // Redis had changes PostgreSQL had not yet got
-    int topups = 0;          // top-ups Redis lacked, applied
+    int loaded = 0;        // Redis did not have them
+    int64_t returned = 0;  // held money given back with those (their messages went with Redis)
+    int64_t lost = 0;      // debits this ledger made that went with Redis's lost changes
+    int behind = 0;        // Redis had lost changes PostgreSQL had
+    int unflushed = 0;     // Redis had changes PostgreSQL had not yet got
+    int topups = 0;        // top-ups Redis lacked, applied
     int keys = 0;
   };
   // kUnavailable if Redis was emptied while it ran (then ledger:ready is not set; run it again).

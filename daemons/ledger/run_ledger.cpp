@@ -119,9 +119,8 @@ int RunLedger(int argc, char** argv) {
       if (Result<int> n = flusher.FlushAll(); !n.ok()) return n.status();
       return topups.FinishPending(kPendingTopUps).status();
     });
-    Ticker sweep("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms), [&] {
-      return sweeper.SweepOnce(NowMs(), kSweepBatch).status();
-    });
+    Ticker sweep("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms),
+                 [&] { return sweeper.SweepOnce(NowMs(), kSweepBatch).status(); });
     daemon::NotifyReady();
     daemon::WaitForStop();
     daemon::NotifyStopping();

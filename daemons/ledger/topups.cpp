@@ -55,8 +55,8 @@ Result<std::vector<TopUps::Applied>> TopUps::Apply(const std::vector<MoneyStore:
     if (r.elements.size() != 3 || !r.elements[0].AsInt().ok() || !r.elements[1].AsInt().ok()) {
       return Status::Internal("ledger top-up script: bad reply");
     }
-    out.push_back({static_cast<v1::LedgerResult>(*r.elements[0].AsInt()), *r.elements[1].AsInt(),
-                   r.elements[2].integer == 1});
+    out.push_back(
+        {static_cast<v1::LedgerResult>(*r.elements[0].AsInt()), *r.elements[1].AsInt(), r.elements[2].integer == 1});
   }
   return out;
 }

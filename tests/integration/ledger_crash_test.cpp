@@ -68,14 +68,16 @@ TEST(LedgerCrashTest, KilledAtEachFlushStepNothingIsLostOrCountedTwice) {
   Stack stack(options);
   auto [account, key] = stack.CreateFundedAccount("crash", 1, 10000);
   int round = 0;
-  for (const std::string point : {"crash-flush-before-commit", "crash-flush-after-commit", "crash-flush-after-unmark"}) {
+  for (const std::string point :
+       {"crash-flush-before-commit", "crash-flush-after-commit", "crash-flush-after-unmark"}) {
     SCOPED_TRACE(point);
     {
       rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
       const std::string prefix = "r" + std::to_string(round++) + "-";
       ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, prefix, 10, 7)).ok());
-      for (int i = 0; i < 6; ++i) ASSERT_EQ(ledger.Capture(account, prefix + std::to_string(i))->result(), v1::LEDGER_OK);
-      ASSERT_EQ(ledger.Refund(account, prefix + "0", "failed")->result(), v1::LEDGER_OK);  // after capture
+      for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(ledger.Capture(account, prefix + std::to_string(i))->result(), v1::LEDGER_OK);
+      ASSERT_EQ(ledger.Refund(account, prefix + "0", "failed")->result(), v1::LEDGER_OK);    // after capture
       ASSERT_EQ(ledger.Refund(account, prefix + "9", "canceled")->result(), v1::LEDGER_OK);  // before
     }
     const std::string before = Redis(stack, account, "balance held charged refunded");
@@ -180,7 +182,8 @@ TEST(LedgerCrashTest, TwoLedgersAtOnceThroughAnEmptiedRedis) {
   rpc::LedgerClient one(stack.ledger_address(), std::chrono::seconds(20));
   rpc::LedgerClient two(stack.ledger2_address(), std::chrono::seconds(20));
   std::vector<int64_t> accounts;
-  for (int i = 0; i < 4; ++i) accounts.push_back(stack.CreateFundedAccount("two-" + std::to_string(i), 1, 100000).first);
+  for (int i = 0; i < 4; ++i)
+    accounts.push_back(stack.CreateFundedAccount("two-" + std::to_string(i), 1, 100000).first);
 
   std::atomic<int> acknowledged_topups{0};
   std::vector<std::thread> threads;

@@ -95,10 +95,13 @@ class LedgerFlushTest : public ::testing::Test {
 // Review m12: one flush round takes every dirty account, not a random thousand of them.
 TEST_F(LedgerFlushTest, OneRoundFlushesEveryDirtyAccount) {
   constexpr int kAccounts = 1500;
-  stack_.Sql("INSERT INTO accounts (name, price_normal, price_express, balance, topped_up, topup_seq) "
-             "SELECT 'bulk-' || g, 1, 1, 10, 10, 1 FROM generate_series(1, " + std::to_string(kAccounts) + ") g");
-  stack_.Sql("INSERT INTO topups (account_id, reference, amount, seq, applied) SELECT id, 'initial', 10, 1, true "
-             "FROM accounts");
+  stack_.Sql(
+      "INSERT INTO accounts (name, price_normal, price_express, balance, topped_up, topup_seq) "
+      "SELECT 'bulk-' || g, 1, 1, 10, 10, 1 FROM generate_series(1, " +
+      std::to_string(kAccounts) + ") g");
+  stack_.Sql(
+      "INSERT INTO topups (account_id, reference, amount, seq, applied) SELECT id, 'initial', 10, 1, true "
+      "FROM accounts");
   ASSERT_TRUE(resync_.Run().ok());
   v1::DebitBatchRequest debits;
   for (const ledger::MoneyStore::Durable& d : Must(money_.LoadAccounts(0, kAccounts))) {
@@ -180,7 +183,7 @@ TEST_F(LedgerFlushTest, ATopUpRedisLostIsAppliedAgain) {
 // nothing is marked by snapshot, and the pending pass applies the T2 top-up.
 TEST_F(LedgerFlushTest, ATopUpCommittedAfterAReloadsSnapshotIsNotLost) {
   const int64_t a = Account("m14", 100);
-  ASSERT_TRUE(stack_.redis().Run({"FLUSHALL"}).ok());  // Redis lost everything
+  ASSERT_TRUE(stack_.redis().Run({"FLUSHALL"}).ok());                                          // Redis lost everything
   const std::vector<ledger::MoneyStore::Durable> snapshot = Must(money_.LoadAccounts(0, 10));  // B, T1
 
   v1::TopUpRequest req;
@@ -244,9 +247,9 @@ TEST_F(LedgerFlushTest, ConcurrentLateAndRepeatedFlushesLeavePostgresExact) {
                                  Redis(a, "released") + " " + Redis(a, "balance");
   EXPECT_EQ(Pg(a, "held || ' ' || charged || ' ' || refunded || ' ' || released || ' ' || balance"), redis_side);
   EXPECT_EQ(Pg(a, "flush_seq::text"), Redis(a, "ops"));
-  EXPECT_EQ(stack_.Sql("SELECT sum(debits) - sum(refunds) FROM ledger_activity WHERE account_id = " +
-                       std::to_string(a)),
-            std::to_string(100000 - std::stoll(Redis(a, "balance"))));
+  EXPECT_EQ(
+      stack_.Sql("SELECT sum(debits) - sum(refunds) FROM ledger_activity WHERE account_id = " + std::to_string(a)),
+      std::to_string(100000 - std::stoll(Redis(a, "balance"))));
 }
 
 }  // namespace

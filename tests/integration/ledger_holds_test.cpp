@@ -111,8 +111,10 @@ TEST_F(LedgerHoldsTest, AnExpiryRacingCapturesNeverRefundsASentMessage) {
   EXPECT_EQ(Field(account, "charged"), std::to_string(charged));
   EXPECT_EQ(Field(account, "expired"), std::to_string(expired));
   EXPECT_EQ(Field(account, "refunded"), "0");
-  EXPECT_TRUE(WaitUntil([&] { return Sql(account, "charged || ' ' || expired || ' ' || held") ==
-                                     std::to_string(charged) + " " + std::to_string(expired) + " 0"; }));
+  EXPECT_TRUE(WaitUntil([&] {
+    return Sql(account, "charged || ' ' || expired || ' ' || held") ==
+           std::to_string(charged) + " " + std::to_string(expired) + " 0";
+  }));
 }
 
 // Review M9: the API gave up on a Debit whose reply was lost and refunded it at once, but the
@@ -150,9 +152,9 @@ TEST_F(LedgerHoldsTest, AmountsBeyondADoublesPrecisionStayExact) {
   EXPECT_EQ(Balance(account), 0);
   EXPECT_EQ(Capture(account, "c"), v1::LEDGER_OK);
   EXPECT_EQ(Field(account, "charged"), "9007199254740990");
-  EXPECT_TRUE(WaitUntil([&] { return Sql(account, "held || ' ' || charged || ' ' || balance") ==
-                                     "3 9007199254740990 0"; }))
-      << Sql(account, "held || ' ' || charged || ' ' || balance");
+  EXPECT_TRUE(WaitUntil([&] {
+    return Sql(account, "held || ' ' || charged || ' ' || balance") == "3 9007199254740990 0";
+  })) << Sql(account, "held || ' ' || charged || ' ' || balance");
 }
 
 // Review M13: one top-up bookkeeping entry per applied top-up is gone (a sequence number says
@@ -229,8 +231,7 @@ TEST_F(LedgerRetentionTest, HoldsArePrunedAfterTheRetention) {
   EXPECT_EQ(ledger_.Refund(account, "old", "too late")->result(), v1::LEDGER_HOLD_UNKNOWN);
   EXPECT_EQ(Balance(account), 70);
   // Every bucket key carries its expiry: none is kept for ever.
-  Result<redis::Reply> buckets =
-      stack_.redis().Run({"KEYS", "{a:" + std::to_string(account) + "}:holds:*"});
+  Result<redis::Reply> buckets = stack_.redis().Run({"KEYS", "{a:" + std::to_string(account) + "}:holds:*"});
   ASSERT_TRUE(buckets.ok());
   for (const redis::Reply& b : buckets->elements) {
     const int64_t ttl = stack_.redis().Run({"PTTL", b.str})->integer;

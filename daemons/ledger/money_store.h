@@ -12,7 +12,7 @@
 namespace smsgw::ledger {
 
 // The ledger's money in PostgreSQL: the top-up journal, the counters flushed from Redis, and
-// the hourly activity (migration 0010, lua_scripts.h). Thread-safe (each call takes a
+// the hourly activity (migration 0021, lua_scripts.h). Thread-safe (each call takes a
 // connection from the pool).
 class MoneyStore {
  public:

@@ -230,13 +230,11 @@ TEST(ApiReadinessTest, ReadyzChecksRedisTheLedgerAndTheReportDaemon) {
   stack.process("smsgw-ledger")->Stop();
   ASSERT_TRUE(WaitUntil([&] { return !ready(); }));
   EXPECT_EQ(stack.Api("GET", "/readyz").Json().at("checks").at("ledger"), "down");
-  stack.Start("smsgw-ledger");
-  ASSERT_TRUE(WaitUntil(ready));
-
+  // Redis without its data (the ledger, while running, reloads it and sets the marker at once,
+  // so the marker is taken away while the ledger is down): "not loaded" until the ledger is back.
   ASSERT_TRUE(stack.redis().Run({"DEL", keys::kLedgerReady}).ok());
-  ASSERT_TRUE(WaitUntil([&] { return !ready(); }));
-  EXPECT_EQ(stack.Api("GET", "/readyz").Json().at("checks").at("redis"), "not loaded");
-  ASSERT_TRUE(stack.redis().Run({"SET", keys::kLedgerReady, "1"}).ok());
+  EXPECT_TRUE(WaitUntil([&] { return stack.Api("GET", "/readyz").Json().at("checks").at("redis") == "not loaded"; }));
+  stack.Start("smsgw-ledger");
   ASSERT_TRUE(WaitUntil(ready));
 
   // A queue past its depth: express sends are refused until it drains.

@@ -130,7 +130,7 @@ TEST(SchedReceiptFlowTest, ALateSubmitResponseStillRecordsTheOperatorsId) {
   Process* sched = stack.process("smsgw-sched");
   EXPECT_TRUE(WaitUntil([&] { return sched->Log().find("late submit_sm_resp") != std::string::npos; }))
       << "no response came late: the test did not test anything";
-  // Every receipt found its message, the late copies' too (a parked one is retried for 10 s, ample on a loaded machine).
+  // Every receipt found its message, the late copies' too (a parked one is retried for 10 s).
   EXPECT_TRUE(WaitUntil([&] { return Int(stack, {"ZCARD", "dlr:parked"}) == 0; }));
   EXPECT_EQ(Int(stack, {"GET", "dlr:unmatched:count"}), 0);
   EXPECT_EQ(stack.Balance(account), 1000 - 40);

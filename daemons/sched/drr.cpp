@@ -93,16 +93,28 @@ std::vector<DrrRing::Grant> DrrRing::Plan(int capacity, int max_streams, int qua
   int left = capacity;
   // One lap at most: an account is not visited twice in a round.
   for (size_t step = 0; step < order_.size() && visited < max_streams && left > 0; ++step) {
+    const size_t here = cursor_;
     const int64_t account = order_[cursor_];
     State& st = state_[account];
     cursor_ = (cursor_ + 1) % order_.size();
-    if (fresh_ahead_ > 0) --fresh_ahead_;
+    const bool was_fresh = fresh_ahead_ > 0;
+    if (was_fresh) --fresh_ahead_;
     if (st.gone) continue;
     ++visited;
-    st.deficit += int64_t{quantum} * st.weight;
+    if (!st.mid_turn) st.deficit += int64_t{quantum} * st.weight;
+    st.mid_turn = false;
     const int n = st.deficit > 0 ? static_cast<int>(std::min<int64_t>(st.deficit, left)) : 0;
     left -= n;
     out.push_back({account, n});
+    if (left == 0 && st.deficit > n) {
+      // The round's capacity ran out inside this account's turn: the next round resumes it
+      // with what is left of its deficit and no new quantum. Moving on instead would give
+      // every account the same `capacity` per visit whatever its weight, and let the unused
+      // deficit pile up into a burst.
+      st.mid_turn = true;
+      cursor_ = here;
+      if (was_fresh) ++fresh_ahead_;
+    }
   }
   return out;
 }
@@ -113,7 +125,10 @@ void DrrRing::Charge(int64_t account, int asked, int got, int segments) {
   State& st = it->second;
   st.deficit -= std::max(segments, got);
   // Nothing more queued: no credit is kept for later (classic DRR resets an emptied queue).
-  if (got < asked && st.deficit > 0) st.deficit = 0;
+  if (got < asked) {
+    if (st.deficit > 0) st.deficit = 0;
+    st.mid_turn = false;
+  }
 }
 
 }  // namespace smsgw::sched

@@ -42,7 +42,9 @@ class DrrRing {
 
   // The next round: at most `max_streams` accounts from the cursor, each granted what its
   // deficit allows, and `capacity` messages in all, exactly. The cursor moves past the
-  // accounts visited; when capacity runs out it stays on the first one not visited.
+  // accounts visited; when capacity runs out inside an account's turn it stays on that
+  // account, which the next round resumes without a new quantum (so weights hold however
+  // small the rounds are); otherwise on the first one not visited.
   std::vector<Grant> Plan(int capacity, int max_streams, int quantum);
   // What `account` read after a grant of `asked` messages: `got` messages of `segments`
   // segments in all.
@@ -60,6 +62,7 @@ class DrrRing {
     int weight = 1;
     bool seen = true;  // by the scan in progress
     bool gone = false;
+    bool mid_turn = false;  // capacity ran out in its turn: the next round resumes it
   };
   void Compact();
 

@@ -89,6 +89,25 @@ TEST(DrrTest, SharesAreCountedInSegmentsAndWeighted) {
   EXPECT_NEAR(static_cast<double>(segments[3]) / segments[2], 2.0, 0.05);
 }
 
+// Weights hold when the operator's free window, not the quanta, bounds a round: with room for
+// 7 messages a round, weight 3 still gets three times weight 1's share, and no deficit piles up
+// while an account waits for room.
+TEST(DrrTest, WeightsHoldWhenEachRoundHasLittleCapacity) {
+  DrrRing ring;
+  ring.Add({1, 2});
+  ring.SetWeight(1, 3);
+  std::map<int64_t, int64_t> read;
+  for (int round = 0; round < 4000; ++round) {
+    for (const DrrRing::Grant& g : ring.Plan(7, 64, 10)) {
+      read[g.account] += g.messages;
+      ring.Charge(g.account, g.messages, g.messages, g.messages);
+      EXPECT_LE(ring.deficit(g.account), 30);
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(read[1]) / read[2], 3.0, 0.05);
+  EXPECT_EQ(read[1] + read[2], 4000 * 7);
+}
+
 TEST(DrrTest, AnEmptiedAccountKeepsNoCreditAndLeaversAreDropped) {
   DrrRing ring;
   ring.Add({1, 2});

@@ -1,11 +1,12 @@
 // Destination numbers and senders as customers type them: a number that normalises is E.164
-// and normalises to itself again.
+// and normalises to itself again; a sender that validates is a valid SMPP source address.
 #include <algorithm>
 #include <cctype>
 #include <string_view>
 
 #include "fuzz_target.h"
 #include "sms/phone.h"
+#include "smpp/address.h"
 
 using namespace smsgw::sms;
 
@@ -19,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     smsgw::Result<std::string> again = NormalizeNumber(e164, "IR");
     SMSGW_FUZZ_CHECK(again.ok() && *again == e164);
   }
-  (void)ValidateSender(input);
+  // A sender the API accepts is one the scheduler can put in source_addr: otherwise the
+  // message would be charged at acceptance and then fail at every submit.
+  smsgw::Result<std::string> sender = ValidateSender(input);
+  if (sender.ok() && !sender->empty()) SMSGW_FUZZ_CHECK(smsgw::smpp::SourceAddress(*sender).ok());
   return 0;
 }

@@ -12,6 +12,7 @@ namespace smsgw::testing {
 namespace {
 
 const char* const kDaemons[] = {"smsgw-api", "smsgw-ledger", "smsgw-sched", "smsgw-report"};
+using Labels = std::map<std::string, std::string>;
 
 metrics::Scrape ScrapeOf(Stack& stack, const std::string& daemon, std::string* text = nullptr) {
   HttpResponse r = Http(stack.metrics_port(daemon), "GET", "/metrics");
@@ -53,6 +54,109 @@ TEST(DaemonMetricsTest, EveryDaemonExportsMetricsThatPromtoolAccepts) {
   EXPECT_EQ(sched.Sum("smsgw_smpp_bound", {{"operator", "sim"}}), 1.0);
   EXPECT_EQ(sched.Sum("smsgw_smpp_window_size", {{"operator", "sim"}}), 10.0);
   EXPECT_GE(ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_events_written_total").value_or(0), 3);  // accepted, submitted, delivered
+}
+
+// The daemons' own figures after real traffic: accepted, refused, delivered, a retry and a dead
+// letter, each counted once with its labels; the output still passes promtool.
+TEST(DaemonMetricsTest, SendsAreCountedWithTheirLabels) {
+  Stack::Options options;
+  // +98935... is refused for good (a dead letter); the first part of every long message fails
+  // once with ESME_RSYSERR (a retry), then goes through.
+  options.sim_args = {"--reject-prefix", "98935", "--fail-part", "1"};
+  Stack stack(options);
+  const std::string key = stack.CreateFundedAccount("counted", 10, 1000).second;
+  const std::string poor = stack.CreateFundedAccount("poor", 10, 5).second;
+  std::vector<std::string> delivered = {
+      stack.SendText(key, "+989121234567", "normal"),
+      stack.SendText(key, "+989121234567", std::string(200, 'x')),  // two parts
+  };
+  HttpResponse express =
+      stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"fast","priority":"express"})", key);
+  ASSERT_EQ(express.status, 202) << express.body;
+  delivered.push_back(express.Json().at("id").get<std::string>());
+  const std::string rejected = stack.SendText(key, "+989351234567", "refused by the SMSC");
+  EXPECT_EQ(stack.Api("POST", "/v1/messages", R"({"to":"12","text":"bad number"})", key).status, 400);
+  EXPECT_EQ(stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"too dear"})", poor).status, 402);
+  HttpResponse batch = stack.Api(
+      "POST", "/v1/messages/batch", R"({"messages":[{"to":"+989121234568","text":"b"},{"to":"x","text":"b"}]})", key);
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  delivered.push_back(batch.Json().at("results")[0].at("id").get<std::string>());
+  for (const std::string& id : delivered) {
+    EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; }, std::chrono::seconds(40)))
+        << id << ": " << stack.MessageStatus(key, id);
+  }
+  EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, rejected) == "failed"; }));
+
+  std::string text;
+  metrics::Scrape api = ScrapeOf(stack, "smsgw-api", &text);
+  EXPECT_EQ(Promtool(text).first, 0) << Promtool(text).second;
+  EXPECT_EQ(api.Sum("smsgw_api_messages_accepted_total", {{"priority", "normal"}}), 4.0);
+  EXPECT_EQ(api.Sum("smsgw_api_messages_accepted_total", {{"priority", "express"}}), 1.0);
+  EXPECT_EQ(api.Sum("smsgw_api_messages_refused_total", {{"code", "invalid_argument"}}), 2.0);  // the number, the item
+  EXPECT_EQ(api.Sum("smsgw_api_messages_refused_total", {{"code", "insufficient_funds"}}), 1.0);
+  EXPECT_EQ(api.Sum("smsgw_api_messages_refused_total", {{"code", "unavailable"}}), 0.0);  // made at start
+  const std::string send = "POST /v1/messages";
+  EXPECT_EQ(api.Sum("smsgw_api_requests_total", {{"route", send}, {"code", "202"}, {"class", "2xx"}}), 4.0);
+  EXPECT_EQ(api.Sum("smsgw_api_requests_total", {{"route", send}, {"code", "400"}, {"class", "4xx"}}), 1.0);
+  EXPECT_EQ(api.Sum("smsgw_api_requests_total", {{"route", send}, {"code", "402"}}), 1.0);
+  EXPECT_EQ(api.Sum("smsgw_api_requests_total", {{"route", "POST /v1/messages/batch"}, {"code", "200"}}), 1.0);
+  EXPECT_GE(api.Sum("smsgw_api_requests_total", {{"route", "GET /v1/messages/{id}"}, {"code", "200"}}).value_or(0), 5);
+  EXPECT_EQ(api.Sum("smsgw_api_requests_total", {{"class", "5xx"}}), std::nullopt);
+  EXPECT_EQ(api.Sum("smsgw_api_request_seconds_count", {{"route", send}}), 6.0);
+  EXPECT_EQ(api.Sum("smsgw_api_batch_items_count"), 1.0);
+  EXPECT_EQ(api.Sum("smsgw_api_batch_items_sum"), 2.0);
+  EXPECT_EQ(api.Sum("smsgw_api_send_batch_size_sum"), 6.0);  // every message that reached the ledger
+  EXPECT_EQ(api.Sum("smsgw_api_send_queue_depth"), 0.0);
+
+  // The dead letter is in q:dlq: the scheduler's poller sees it within its period.
+  EXPECT_TRUE(WaitUntil([&] { return ScrapeOf(stack, "smsgw-sched").Sum("smsgw_sched_dlq_size") == 1.0; }));
+  metrics::Scrape sched = ScrapeOf(stack, "smsgw-sched", &text);
+  EXPECT_EQ(Promtool(text).first, 0) << Promtool(text).second;
+  const Labels sim{{"operator", "sim"}};
+  auto with = [](Labels l, const std::string& name, const std::string& value) {
+    l[name] = value;
+    return l;
+  };
+  EXPECT_EQ(sched.Sum("smsgw_sched_submits_total", with(sim, "outcome", "accepted")), 4.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_submits_total", with(sim, "outcome", "retry")), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_submits_total", with(sim, "outcome", "failed")), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_submits_total", with(sim, "outcome", "throttled")), 0.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_receipts_total", with(sim, "status", "delivered")), 4.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_receipts_total", with(sim, "status", "undelivered")), 0.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_retries_total", {{"reason", "smsc_error"}}), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_retries_total"), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_dead_letters_total", {{"reason", "rejected"}}), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_dead_letters_total"), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_express_latency_seconds_count"), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_express_latency_seconds_bucket", {{"le", "5"}}), 1.0);  // within the 5 s SLA
+  EXPECT_EQ(sched.Sum("smsgw_sched_express_sla_seconds"), 5.0);
+  EXPECT_GT(sched.Sum("smsgw_sched_express_share").value_or(0), 0);
+  EXPECT_GE(sched.Sum("smsgw_sched_read_batch_size_sum").value_or(0), 6);  // the retry is read twice
+  EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "express"}}), 0.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "normal"}}), 0.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "retry"}}), 0.0);
+}
+
+// The scheduler's poller reads the backlog per service level, however it is made up.
+TEST(DaemonMetricsTest, QueueDepthsFollowTheBacklog) {
+  Stack stack;
+  const std::string key = stack.CreateFundedAccount("backlog", 1, 1000).second;
+  // No SMSC: the scheduler binds no link, so it reads nothing and the backlog stays.
+  stack.process("smsgw-smsc-sim")->Stop();
+  stack.process("smsgw-sched")->Stop();
+  for (int i = 0; i < 3; ++i) stack.SendText(key, "+989121234567", "waits");
+  ASSERT_EQ(stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"x","priority":"express"})", key).status,
+            202);
+  ASSERT_TRUE(stack.redis().Run({"ZADD", "q:retry", "99999999999999", "later"}).ok());
+  stack.Start("smsgw-sched");
+  metrics::Scrape sched;
+  ASSERT_TRUE(WaitUntil([&] {
+    sched = ScrapeOf(stack, "smsgw-sched");
+    return sched.Sum("smsgw_sched_queue_depth", {{"level", "retry"}}) == 1.0;
+  }));
+  EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "normal"}}), 3.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "express"}}), 1.0);
+  EXPECT_EQ(sched.Sum("smsgw_sched_dlq_size"), 0.0);
 }
 
 TEST(DaemonMetricsTest, HealthzSaysEachDaemonServesWithItsVersion) {

@@ -3,10 +3,13 @@
 // serves.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include "../promtool.h"
 #include "common/version.h"
 #include "metrics/parse.h"
 #include "stack.h"
+#include "webhook_receiver.h"
 
 namespace smsgw::testing {
 namespace {
@@ -56,18 +59,26 @@ TEST(DaemonMetricsTest, EveryDaemonExportsMetricsThatPromtoolAccepts) {
   EXPECT_GE(ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_events_written_total").value_or(0), 3);  // accepted, submitted, delivered
 }
 
-// The daemons' own figures after real traffic: accepted, refused, delivered, a retry and a dead
-// letter, each counted once with its labels; the output still passes promtool.
+// The daemons' own figures after real traffic: accepted, refused, delivered, a retry, a dead
+// letter and status callbacks, each counted once with its labels; the output still passes
+// promtool.
 TEST(DaemonMetricsTest, SendsAreCountedWithTheirLabels) {
+  // The first callback is answered 500 (an http_error, retried), the others 200.
+  WebhookReceiver receiver([](int n, const ReceivedRequest&) { return n == 0 ? 500 : 200; });
   Stack::Options options;
   // +98935... is refused for good (a dead letter); the first part of every long message fails
   // once with ESME_RSYSERR (a retry), then goes through.
   options.sim_args = {"--reject-prefix", "98935", "--fail-part", "1"};
+  options.report_toml = "webhook_allow_private = true\nwebhook_retry_base_ms = 200\n";
   Stack stack(options);
   const std::string key = stack.CreateFundedAccount("counted", 10, 1000).second;
   const std::string poor = stack.CreateFundedAccount("poor", 10, 5).second;
+  HttpResponse hooked = stack.Api(
+      "POST", "/v1/messages",
+      R"({"to":"+989121234567","text":"normal","callback_url":")" + receiver.Url("/hook") + R"("})", key);
+  ASSERT_EQ(hooked.status, 202) << hooked.body;
   std::vector<std::string> delivered = {
-      stack.SendText(key, "+989121234567", "normal"),
+      hooked.Json().at("id").get<std::string>(),
       stack.SendText(key, "+989121234567", std::string(200, 'x')),  // two parts
   };
   HttpResponse express =
@@ -135,6 +146,44 @@ TEST(DaemonMetricsTest, SendsAreCountedWithTheirLabels) {
   EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "express"}}), 0.0);
   EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "normal"}}), 0.0);
   EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "retry"}}), 0.0);
+
+  // Submitted and delivered were told to the receiver, the first attempt failing.
+  metrics::Scrape report;
+  EXPECT_TRUE(WaitUntil([&] {
+    report = ScrapeOf(stack, "smsgw-report", &text);
+    return report.Sum("smsgw_webhook_deliveries_total", {{"outcome", "delivered"}}) == 2.0;
+  })) << text;
+  EXPECT_EQ(Promtool(text).first, 0) << Promtool(text).second;
+  EXPECT_EQ(report.Sum("smsgw_webhook_deliveries_total", {{"outcome", "http_error"}}), 1.0);
+  EXPECT_EQ(report.Sum("smsgw_webhook_deliveries_total", {{"outcome", "unreachable"}}), 0.0);
+  EXPECT_EQ(report.Sum("smsgw_webhook_deliveries_total", {{"outcome", "refused"}}), 0.0);
+  EXPECT_EQ(report.Sum("smsgw_webhook_latency_seconds_count", {{"outcome", "delivered"}}), 2.0);
+  EXPECT_EQ(report.Sum("smsgw_webhook_latency_seconds_count", {{"outcome", "http_error"}}), 1.0);
+  // Every event of the 5 messages written: each batch timed, its rows counted (at least one
+  // row per message).
+  const double batches = report.Sum("smsgw_report_batches_written_total").value_or(0);
+  EXPECT_GE(batches, 1);
+  EXPECT_EQ(report.Sum("smsgw_report_batch_rows_count"), batches);
+  EXPECT_EQ(report.Sum("smsgw_report_write_seconds_count"), batches);
+  EXPECT_EQ(report.Sum("smsgw_report_batch_rows_sum"), report.Sum("smsgw_report_rows_written_total"));
+  EXPECT_GE(report.Sum("smsgw_report_rows_written_total").value_or(0), 5);
+  EXPECT_TRUE(WaitUntil([&] { return ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_lag_seconds") == 0.0; }));
+}
+
+// smsgw_report_lag_seconds is the age of the oldest event not yet written: it grows while
+// PostgreSQL keeps the writer waiting, and is 0 again once everything is written.
+TEST(DaemonMetricsTest, ReportLagGrowsWhileWritesWait) {
+  Stack stack;
+  const std::string key = stack.CreateFundedAccount("lagging", 1, 100).second;
+  pqxx::connection db(stack.dsn());
+  pqxx::work lock(db);
+  lock.exec0("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE");  // the writer's upsert waits for it
+  stack.SendText(key, "+989121234567", "waits for the lock");
+  EXPECT_TRUE(WaitUntil([&] {
+    return ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_lag_seconds").value_or(0) >= 2.0;
+  }));
+  lock.abort();
+  EXPECT_TRUE(WaitUntil([&] { return ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_lag_seconds") == 0.0; }));
 }
 
 // The scheduler's poller reads the backlog per service level, however it is made up.

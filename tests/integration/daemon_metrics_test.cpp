@@ -168,6 +168,20 @@ TEST(DaemonMetricsTest, SendsAreCountedWithTheirLabels) {
   EXPECT_EQ(report.Sum("smsgw_report_batch_rows_sum"), report.Sum("smsgw_report_rows_written_total"));
   EXPECT_GE(report.Sum("smsgw_report_rows_written_total").value_or(0), 5);
   EXPECT_TRUE(WaitUntil([&] { return ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_lag_seconds") == 0.0; }));
+
+  // smsctl top shows every figure of the live view: none is missing.
+  CommandResult r = stack.Smsctl({"top", "--once", "--interval", "0.5", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json top = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(top.at("missing_metrics").empty()) << top;
+  for (const auto& [name, rate] : top.at("rates").items()) EXPECT_TRUE(rate.is_number()) << name << ": " << top;
+  for (const auto& [name, rate] : top.at("errors_per_s").items()) EXPECT_TRUE(rate.is_number()) << name << ": " << top;
+  EXPECT_EQ(top.at("queues").at("dlq").at("length"), 1);
+  EXPECT_EQ(top.at("report_lag_s"), 0.0);
+  EXPECT_GT(top.at("express").at("share").get<double>(), 0);
+  EXPECT_EQ(top.at("express").at("submitted"), 0.0);  // none in the interval
+  EXPECT_EQ(top.at("operators")[0].at("window_in_use"), 0.0);
+  EXPECT_EQ(top.at("operators")[0].at("bound"), true);
 }
 
 // smsgw_report_lag_seconds is the age of the oldest event not yet written: it grows while

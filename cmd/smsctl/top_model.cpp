@@ -243,7 +243,7 @@ std::string RenderTop(const nlohmann::json& f, int width) {
        "  gRPC unavailable " + Cell(err["grpc_unavailable"]) + "  SMPP timeouts " + Cell(err["smpp_timeouts"]) +
        "  report writes " + Cell(err["report_write_failures"]) + "  callbacks " + Cell(err["callbacks_not_delivered"]));
   if (!f["missing_metrics"].empty()) {
-    std::string m = "(-: not exported yet:";
+    std::string m = "(-: no daemon reached exports";
     for (const auto& name : f["missing_metrics"]) m += " " + name.get<std::string>();
     line(m + ")");
   }

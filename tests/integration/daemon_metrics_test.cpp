@@ -5,9 +5,15 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <tuple>
+
 #include "../promtool.h"
 #include "common/version.h"
 #include "metrics/parse.h"
+#include "rpc/clients.h"
 #include "stack.h"
 #include "webhook_receiver.h"
 
@@ -169,6 +175,51 @@ TEST(DaemonMetricsTest, SendsAreCountedWithTheirLabels) {
   EXPECT_GE(report.Sum("smsgw_report_rows_written_total").value_or(0), 5);
   EXPECT_TRUE(WaitUntil([&] { return ScrapeOf(stack, "smsgw-report").Sum("smsgw_report_lag_seconds") == 0.0; }));
 
+  // The ledger held the money of the 5 messages accepted (the long one costs two parts),
+  // refused the poor account's, gave back the dead letter's, and PostgreSQL has it all.
+  metrics::Scrape ledger;
+  EXPECT_TRUE(WaitUntil([&] {
+    ledger = ScrapeOf(stack, "smsgw-ledger", &text);
+    return ledger.Sum("smsgw_ledger_dirty_accounts") == 0.0;
+  })) << text;
+  EXPECT_EQ(Promtool(text).first, 0) << Promtool(text).second;
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_debits_total", {{"result", "ok"}}), 5.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_debits_total", {{"result", "insufficient_funds"}}), 1.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_debits_total", {{"result", "duplicate"}}), 0.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_debited_minor_total"), 60.0);
+  // Each message is captured before its first submit; a retry may capture again (ok too).
+  EXPECT_GE(ledger.Sum("smsgw_ledger_captures_total", {{"result", "ok"}}).value_or(0), 5);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_captures_total", {{"result", "hold_refunded"}}), 0.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_refunds_total", {{"result", "ok"}}), 1.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_refunded_minor_total"), 10.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_topups_total", {{"result", "ok"}}), 2.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_topup_minor_total"), 1005.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_holds_expired_total"), 0.0);
+  // Latency per method: every DebitBatch call the API made was timed by the ledger.
+  EXPECT_EQ(ledger.Sum("smsgw_grpc_server_call_seconds_count", {{"method", "Ledger/DebitBatch"}}),
+            ledger.Sum("smsgw_grpc_server_calls_total", {{"method", "Ledger/DebitBatch"}}));
+  EXPECT_GE(ledger.Sum("smsgw_grpc_server_call_seconds_count", {{"method", "Ledger/CaptureBatch"}}).value_or(0), 1);
+
+  // Every metric the Grafana dashboard plots is exported by a daemon by now.
+  std::ifstream dashboard_file(std::string(SMSGW_SOURCE_DIR) + "/contrib/grafana/smsgw-dashboard.json");
+  const nlohmann::json dashboard = nlohmann::json::parse(dashboard_file);
+  std::vector<metrics::Scrape> all;
+  for (const char* daemon : kDaemons) all.push_back(ScrapeOf(stack, daemon));
+  int plotted = 0;
+  for (const auto& panel : dashboard.at("panels")) {
+    if (!panel.contains("targets")) continue;
+    for (const auto& target : panel.at("targets")) {
+      const std::string expr = target.at("expr");
+      const std::regex name(R"((smsgw|process)_[a-z_]+)");
+      for (auto m = std::sregex_iterator(expr.begin(), expr.end(), name); m != std::sregex_iterator(); ++m) {
+        ++plotted;
+        const auto exports = [&](const metrics::Scrape& s) { return !s.All(m->str()).empty(); };
+        EXPECT_TRUE(std::any_of(all.begin(), all.end(), exports)) << panel.at("title") << ": " << m->str();
+      }
+    }
+  }
+  EXPECT_GE(plotted, 40);
+
   // smsctl top shows every figure of the live view: none is missing.
   CommandResult r = stack.Smsctl({"top", "--once", "--interval", "0.5", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -220,6 +271,90 @@ TEST(DaemonMetricsTest, QueueDepthsFollowTheBacklog) {
   EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "normal"}}), 3.0);
   EXPECT_EQ(sched.Sum("smsgw_sched_queue_depth", {{"level", "express"}}), 1.0);
   EXPECT_EQ(sched.Sum("smsgw_sched_dlq_size"), 0.0);
+}
+
+// Each money path of the ledger, called over gRPC, is counted under its result, with the money
+// it moved; the sweeper's expiries and the flusher's backlog (ledger:dirty) are exported.
+TEST(DaemonMetricsTest, TheLedgerCountsEachMoneyPathByResult) {
+  Stack::Options options = Stack::LedgerOnly();
+  options.ledger_flush_interval_ms = 3600000;  // the dirty marks stay until the test looks
+  Stack stack(options);
+  rpc::LedgerClient client(stack.ledger_address());
+  const int64_t account = stack.CreateFundedAccount("money", 10, 100).first;
+  const int64_t disabled = stack.CreateFundedAccount("disabled", 10, 0).first;
+  v1::SetStatusRequest off;
+  off.set_account_id(disabled);
+  off.set_active(false);
+  ASSERT_TRUE(client.SetStatus(off).ok());
+  v1::TopUpRequest again;
+  again.set_account_id(account);
+  again.set_amount(100);
+  again.set_reference("initial-money");  // CreateFundedAccount's
+  ASSERT_TRUE(client.TopUp(again).ok());
+
+  v1::DebitBatchRequest debits;
+  auto debit = [&](int64_t id, const std::string& message, int64_t cost, int64_t ttl_s) {
+    v1::DebitRequest* item = debits.add_items();
+    item->set_account_id(id);
+    item->set_message_id(message);
+    item->set_cost(cost);
+    item->set_ttl_s(ttl_s);
+  };
+  debit(account, "sent", 30, 600);
+  debit(account, "sent", 30, 600);        // duplicate
+  debit(account, "too-dear", 1000, 600);  // insufficient_funds
+  debit(999999, "nobody", 10, 600);       // account_unknown
+  debit(disabled, "off", 10, 600);        // disabled
+  debit(account, "expires", 20, 1);       // ok, then expired by the sweeper
+  Result<v1::DebitBatchReply> debited = client.DebitBatch(debits);
+  ASSERT_TRUE(debited.ok()) << debited.status().ToString();
+  ASSERT_EQ(client.Capture(account, "sent")->result(), v1::LEDGER_OK);
+  ASSERT_EQ(client.Capture(account, "no-hold")->result(), v1::LEDGER_HOLD_UNKNOWN);
+  ASSERT_EQ(client.Refund(account, "sent", "test")->result(), v1::LEDGER_OK);
+  ASSERT_TRUE(client.Refund(account, "sent", "test")->duplicate());
+  ASSERT_EQ(client.Refund(account, "never", "test")->result(), v1::LEDGER_HOLD_UNKNOWN);
+  v1::DebitRequest late;  // the debit of a message refunded before it came
+  late.set_account_id(account);
+  late.set_message_id("never");
+  late.set_cost(10);
+  late.set_ttl_s(600);
+  ASSERT_EQ(client.Debit(late)->result(), v1::LEDGER_HOLD_REFUNDED);
+
+  std::string text;
+  metrics::Scrape ledger;
+  const auto dirty = [&] { return static_cast<double>(stack.redis().Run({"SCARD", "ledger:dirty"})->integer); };
+  ASSERT_TRUE(WaitUntil([&] {
+    ledger = ScrapeOf(stack, "smsgw-ledger", &text);
+    return ledger.Sum("smsgw_ledger_holds_expired_total") == 1.0 &&
+           ledger.Sum("smsgw_ledger_dirty_accounts") == dirty();
+  })) << text;
+  EXPECT_EQ(Promtool(text).first, 0) << Promtool(text).second;
+  EXPECT_GE(dirty(), 2);  // the two accounts (and the unknown one, marked before its script)
+  // family (smsgw_ledger_<family>_total), result, count
+  const std::tuple<std::string, std::string, double> counted[] = {
+      {"debits", "ok", 2},
+      {"debits", "duplicate", 1},
+      {"debits", "insufficient_funds", 1},
+      {"debits", "account_unknown", 1},
+      {"debits", "disabled", 1},
+      {"debits", "hold_refunded", 1},
+      {"captures", "ok", 1},
+      {"captures", "hold_unknown", 1},
+      {"captures", "hold_refunded", 0},
+      {"refunds", "ok", 1},
+      {"refunds", "duplicate", 1},
+      {"refunds", "hold_unknown", 1},
+      {"topups", "ok", 1},
+      {"topups", "duplicate", 1},
+  };
+  for (const auto& [family, result, n] : counted) {
+    EXPECT_EQ(ledger.Sum("smsgw_ledger_" + family + "_total", {{"result", result}}), n) << family << " " << result;
+  }
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_debited_minor_total"), 50.0);
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_refunded_minor_total"), 30.0);  // the expiry's 20 is not a refund
+  EXPECT_EQ(ledger.Sum("smsgw_ledger_topup_minor_total"), 100.0);
+  EXPECT_EQ(ledger.Sum("smsgw_grpc_server_call_seconds_count", {{"method", "Ledger/Refund"}}), 3.0);
+  EXPECT_EQ(LedgerBalance(client, account), 100);  // 30 refunded, 20 expired
 }
 
 TEST(DaemonMetricsTest, HealthzSaysEachDaemonServesWithItsVersion) {

@@ -105,9 +105,9 @@ return 0
 // released) or already charged (counted as refunded).
 // ARGV: message id, the current bucket's expiry (ms).
 // Returns {result, balance, duplicate (1 if it was refunded or expired before), amount given
-// back (0 unless refunded now)}. With no hold
-// the result is HOLD_UNKNOWN and a `void` tombstone is left, so that the debit it was meant
-// for, should it still arrive, is refused (review M9).
+// back (0 unless refunded now)}. With no hold the result is HOLD_UNKNOWN and a `void`
+// tombstone is left, so that the debit it was meant for, should it still arrive, is refused
+// (review M9).
 inline constexpr const char* kRefund = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return {4, '0', 0, 0} end
 local h, bucket = find(ARGV[1])

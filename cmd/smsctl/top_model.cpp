@@ -42,33 +42,56 @@ struct Rates {
   }
 };
 
-// The q-quantile from the growth of a histogram's buckets between two samples.
-nlohmann::json Quantile(const TopSample& a, const TopSample& b, const std::string& name, double q,
-                        std::set<std::string>& missing) {
-  std::map<double, double> growth;  // le -> cumulative count growth
-  bool found = false;
+// How a histogram's cumulative buckets grew between two samples: le -> growth (the last, +Inf,
+// is the number of observations). Empty, and the metric named as missing, when no daemon
+// exports it.
+std::map<double, double> HistogramGrowth(const TopSample& a, const TopSample& b, const std::string& name,
+                                         std::set<std::string>& missing) {
+  std::map<double, double> growth;
   for (const TopSample* s : {&a, &b}) {
     for (const DaemonProbe& d : s->daemons) {
       if (!d.scrape) continue;
       for (const metrics::Sample* sample : d.scrape->All(name + "_bucket")) {
         auto le = sample->labels.find("le");
         if (le == sample->labels.end()) continue;
-        const double bound = le->second == "+Inf" ? HUGE_VAL : std::stod(le->second);
+        char* end = nullptr;
+        const double bound = le->second == "+Inf" ? HUGE_VAL : std::strtod(le->second.c_str(), &end);
+        if (le->second != "+Inf" && end == le->second.c_str()) continue;
         growth[bound] += s == &a ? -sample->value : sample->value;
-        found = true;
       }
     }
   }
-  if (!found) {
-    missing.insert(name);
-    return nullptr;
-  }
+  if (growth.empty()) missing.insert(name);
+  return growth;
+}
+
+// The smallest bucket bound holding the q-quantile of the observations; null when none.
+nlohmann::json Quantile(const std::map<double, double>& growth, double q) {
+  if (growth.empty() || growth.rbegin()->second <= 0) return nullptr;
   const double total = growth.rbegin()->second;
-  if (total <= 0) return nullptr;
   for (const auto& [bound, count] : growth) {
     if (count >= q * total) return std::isinf(bound) ? nlohmann::json("+Inf") : nlohmann::json(bound);
   }
   return nullptr;
+}
+
+// The share of the observations at most `bound` (a bucket bound); null when there were none,
+// or no bucket has that bound.
+nlohmann::json ShareWithin(const std::map<double, double>& growth, double bound) {
+  if (growth.empty() || growth.rbegin()->second <= 0) return nullptr;
+  for (const auto& [le, count] : growth) {
+    // The bound as the text format wrote it and read back: equal up to rounding.
+    if (std::abs(le - bound) < 1e-9 * std::max(1.0, bound))
+      return std::round(count / growth.rbegin()->second * 1000) / 1000;
+  }
+  return nullptr;
+}
+
+// A gauge's value now, summed over the daemons, or null (and named) when none exports it.
+nlohmann::json GaugeNow(const TopSample& s, const std::string& name, std::set<std::string>& missing) {
+  const std::optional<double> v = Total(s, name);
+  if (!v) missing.insert(name);
+  return v ? nlohmann::json(*v) : nlohmann::json();
 }
 
 std::string Cell(const nlohmann::json& v) {
@@ -80,6 +103,17 @@ std::string Cell(const nlohmann::json& v) {
     return s.str();
   }
   return v.dump();
+}
+
+// Status callback attempts per second that did not deliver (any outcome but delivered).
+nlohmann::json CallbackFailures(const Rates& r) {
+  double total = 0;
+  for (const char* outcome : {"http_error", "unreachable", "refused"}) {
+    const nlohmann::json v = r.Rate("smsgw_webhook_deliveries_total", {{"outcome", outcome}});
+    if (v.is_null()) return nullptr;
+    total += v.get<double>();
+  }
+  return total;
 }
 
 }  // namespace
@@ -97,6 +131,9 @@ nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const c
       {"smpp_submit_sm_per_s", r.Rate("smsgw_smpp_submit_sm_total")},
       {"receipts_per_s", r.Rate("smsgw_smpp_receipts_total")},
       {"report_events_written_per_s", r.Rate("smsgw_report_events_written_total")},
+      {"refused_per_s", r.Rate("smsgw_api_messages_refused_total")},
+      {"retries_per_s", r.Rate("smsgw_sched_retries_total")},
+      {"dead_letters_per_s", r.Rate("smsgw_sched_dead_letters_total")},
   };
   nlohmann::json queues = nlohmann::json::object();
   for (const QueueRow& q : now.queues.levels) {
@@ -105,9 +142,14 @@ nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const c
   }
   f["queues"] = queues;
   f["active_accounts"] = now.queues.active_accounts;
+  const std::map<double, double> express = HistogramGrowth(before, now, "smsgw_sched_express_latency_seconds", missing);
   f["express"] = {{"sla_ms", config.sched.express_sla_ms},
-                  {"p50_s", Quantile(before, now, "smsgw_sched_express_latency_seconds", 0.5, missing)},
-                  {"p99_s", Quantile(before, now, "smsgw_sched_express_latency_seconds", 0.99, missing)}};
+                  {"submitted", express.empty() ? nlohmann::json() : nlohmann::json(express.rbegin()->second)},
+                  {"p50_s", Quantile(express, 0.5)},
+                  {"p99_s", Quantile(express, 0.99)},
+                  {"within_sla", ShareWithin(express, config.sched.express_sla_ms / 1000.0)},
+                  {"share", GaugeNow(now, "smsgw_sched_express_share", missing)}};
+  f["report_lag_s"] = GaugeNow(now, "smsgw_report_lag_seconds", missing);
   nlohmann::json ops = nlohmann::json::array();
   for (const config::OperatorConfig& op : config.operators) {
     const Labels l{{"operator", op.name}};
@@ -134,6 +176,7 @@ nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const c
       {"grpc_unavailable", r.Rate("smsgw_grpc_client_calls_total", {{"code", "UNAVAILABLE"}})},
       {"smpp_timeouts", r.Rate("smsgw_smpp_timeouts_total")},
       {"report_write_failures", r.Rate("smsgw_report_write_failures_total")},
+      {"callbacks_not_delivered", CallbackFailures(r)},
   };
   nlohmann::json daemons = nlohmann::json::array();
   for (const DaemonProbe& d : now.daemons)
@@ -154,9 +197,10 @@ std::string RenderTop(const nlohmann::json& f, int width) {
     daemons += " " + d["name"].get<std::string>() + " " + d["state"].get<std::string>();
   line(daemons);
   const auto& r = f["rates"];
-  line("per second: accepted " + Cell(r["accepted_per_s"]) + "  submitted " + Cell(r["submitted_per_s"]) +
-       "  delivered " + Cell(r["delivered_per_s"]) + "  | SMPP submit_sm " + Cell(r["smpp_submit_sm_per_s"]) +
-       "  receipts " + Cell(r["receipts_per_s"]) + "  report rows " + Cell(r["report_events_written_per_s"]));
+  line("per second: accepted " + Cell(r["accepted_per_s"]) + "  refused " + Cell(r["refused_per_s"]) + "  submitted " +
+       Cell(r["submitted_per_s"]) + "  delivered " + Cell(r["delivered_per_s"]) + "  | SMPP submit_sm " +
+       Cell(r["smpp_submit_sm_per_s"]) + "  receipts " + Cell(r["receipts_per_s"]) + "  report events " +
+       Cell(r["report_events_written_per_s"]));
   line("");
   line("queue      length   pending   lag");
   for (const char* level : {"express", "normal", "retry", "dlq", "events"}) {
@@ -167,10 +211,14 @@ std::string RenderTop(const nlohmann::json& f, int width) {
                   Cell(q["lag"]).c_str());
     line(buf);
   }
-  line("active accounts: " + Cell(f["active_accounts"]));
+  line("active accounts: " + Cell(f["active_accounts"]) + "   dead letters/s " + Cell(r["dead_letters_per_s"]) +
+       "   retries/s " + Cell(r["retries_per_s"]) + "   report lag " + Cell(f["report_lag_s"]) + " s");
   const auto& e = f["express"];
+  const std::string within =
+      e["within_sla"].is_null() ? "-" : Cell(std::round(e["within_sla"].get<double>() * 1000) / 10);
   line("express latency p50 " + Cell(e["p50_s"]) + " s, p99 " + Cell(e["p99_s"]) + " s; SLA " +
-       std::to_string(e["sla_ms"].get<int>() / 1000.0).substr(0, 4) + " s");
+       std::to_string(e["sla_ms"].get<int>() / 1000.0).substr(0, 4) + " s, " + within + "% within (" +
+       Cell(e["submitted"]) + " submitted); express share " + Cell(e["share"]));
   line("");
   line("operator         bound  window      tps (limit)");
   for (const auto& op : f["operators"]) {
@@ -193,9 +241,9 @@ std::string RenderTop(const nlohmann::json& f, int width) {
   line("");
   line("errors/s: api 5xx " + Cell(err["api_5xx"]) + "  redis " + Cell(err["redis_connection"]) +
        "  gRPC unavailable " + Cell(err["grpc_unavailable"]) + "  SMPP timeouts " + Cell(err["smpp_timeouts"]) +
-       "  report writes " + Cell(err["report_write_failures"]));
+       "  report writes " + Cell(err["report_write_failures"]) + "  callbacks " + Cell(err["callbacks_not_delivered"]));
   if (!f["missing_metrics"].empty()) {
-    std::string m = "(-: not exported yet:";
+    std::string m = "(-: no daemon reached exports";
     for (const auto& name : f["missing_metrics"]) m += " " + name.get<std::string>();
     line(m + ")");
   }

@@ -23,8 +23,9 @@ struct TopSample {
 
 // The figures top shows, from two samples `interval` apart (rates are the counters' growth
 // between them): a JSON object (what --output json prints; the screen is drawn from it).
-// A figure whose metric no daemon exports yet is null, and its metric is named in
-// "missing_metrics", so the screen shows "-" instead of a made-up number.
+// A figure whose metric no daemon reached exports (down, or without metrics_listen) is null,
+// and its metric is named in "missing_metrics", so the screen shows "-" instead of a made-up
+// number.
 nlohmann::json TopFigures(const TopSample& before, const TopSample& now, const config::Config& config);
 
 // The screen: plain text lines, at most `width` columns.

@@ -38,6 +38,7 @@ struct App::Exchange {
   bool kannel = false;  // errors in Kannel's text form
   std::optional<Account> account;
   std::atomic<bool> answered{false};
+  RequestMetrics* metrics = nullptr;
 
   // Sends the answer with the common headers and logs it; later calls are ignored.
   void Finish(HttpResponse response) noexcept {
@@ -46,6 +47,9 @@ struct App::Exchange {
       response.Set("X-Request-ID", request_id.empty() ? "-" : request_id);
       response.Set("Cache-Control", "no-store");
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      if (metrics != nullptr) {
+        metrics->Observe(entry != nullptr ? match.index : RequestMetrics::kNoRoute, response.status, ms / 1000);
+      }
       const auto level = response.status >= 500   ? spdlog::level::err
                          : response.status >= 400 ? spdlog::level::info
                                                   : spdlog::level::debug;
@@ -139,6 +143,7 @@ App::App(ApiDeps deps) : deps_(std::move(deps)), deadlines_(std::make_shared<Dea
   Add("GET", "/v1/messages", {.blocking = &HandleListMessages, .auth = Auth::kBearer, .offload = true});
   Add("GET", "/v1/messages/export", {.async = &HandleExport, .auth = Auth::kBearer});
   Add("GET", "/v1/stats", {.blocking = &HandleStats, .auth = Auth::kBearer, .offload = true});
+  metrics_ = std::make_unique<RequestMetrics>(routes_);
 }
 
 void App::Add(std::string method, std::string_view pattern, Entry entry) {
@@ -155,6 +160,7 @@ void App::Handle(HttpRequest request, Respond respond) noexcept {
     x = std::make_shared<Exchange>();
     x->request = std::move(request);
     x->respond = std::move(respond);
+    x->metrics = metrics_.get();
   } catch (...) {  // out of memory: answer without the app's trimmings
     HttpResponse r;
     r.status = 503;

@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/http_types.h"
 #include "api/problem.h"
+#include "api/request_metrics.h"
 #include "api/router.h"
 
 namespace smsgw::api {
@@ -20,7 +21,8 @@ namespace smsgw::api {
 // Idempotency-Key of a POST, and the last line of defence: an exception from a handler becomes
 // a logged 500, never a dead thread or an unanswered request. Also writes one log line per
 // answer: debug for 2xx/3xx, info for 4xx, error for 5xx (with the hidden cause), each with its
-// request id. Errors of Kannel's routes are answered in Kannel's text form.
+// request id, and counts it with its latency (RequestMetrics). Errors of Kannel's routes are
+// answered in Kannel's text form.
 //
 // Handle never blocks the calling (I/O) thread: a key missing from the auth cache and the
 // blocking handlers are run through ApiDeps::offload. Thread-safe.
@@ -59,6 +61,7 @@ class App {
   std::vector<Entry> entries_;  // indexed by the router's route index
   std::vector<std::pair<std::string, std::string>> routes_;
   std::shared_ptr<Deadlines> deadlines_;
+  std::unique_ptr<RequestMetrics> metrics_;  // built once every route is added
 };
 
 // The request's X-Request-ID if it is sane (1..128 visible ASCII characters), else a new one.

@@ -93,6 +93,11 @@ class GroupCommit {
     std::lock_guard lock(mu_);
     return batches_run_;
   }
+  // Items submitted and not yet taken by a worker (for metrics).
+  size_t queued_items() const {
+    std::lock_guard lock(mu_);
+    return queued_items_;
+  }
 
  private:
   struct Pending {

@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "api/kannel_protocol.h"
 #include "api/send.h"
+#include "api/send_metrics.h"
 #include "sms/phone.h"
 
 namespace smsgw::api {
@@ -30,10 +31,19 @@ std::string Join(const std::vector<std::string>& items) {
 }  // namespace
 
 void HandleKannelSend(const ApiDeps& deps, const Call& call, Respond respond) {
+  // Refusals here are Kannel's plain 400s; they are counted under the problem code the REST
+  // routes would use.
+  SendMetrics& metrics = SendMetrics::Get();
   Result<KannelParams> params = ReadKannelParams(call.request);
-  if (!params.ok()) return respond(KannelReply(400, params.status().message()));
+  if (!params.ok()) {
+    metrics.Refused(params.status());
+    return respond(KannelReply(400, params.status().message()));
+  }
   Result<KannelSend> send = ParseKannelSend(*params, deps.operator_names);
-  if (!send.ok()) return respond(KannelReply(400, send.status().message()));
+  if (!send.ok()) {
+    metrics.Refused(send.status());
+    return respond(KannelReply(400, send.status().message()));
+  }
 
   std::vector<std::string> denied;
   auto receivers = std::make_shared<std::vector<std::string>>();  // as written, per envelope
@@ -42,6 +52,7 @@ void HandleKannelSend(const ApiDeps& deps, const Call& call, Respond respond) {
   for (const std::string& to : send->to) {
     Result<std::string> number = KannelNumber(to, deps.config->default_region);
     if (!number.ok()) {
+      metrics.Refused(number.status());
       denied.push_back(to);
       continue;
     }
@@ -49,7 +60,10 @@ void HandleKannelSend(const ApiDeps& deps, const Call& call, Respond respond) {
     one.to = *number;
     one.encoding = send->coding;
     Result<v1::Envelope> e = PrepareMessage(one, *call.account, deps.config->default_region, call.new_id(), now);
-    if (!e.ok()) return respond(KannelReply(400, e.status().message()));  // text or from: the same for all
+    if (!e.ok()) {  // text or from: the same for all
+      metrics.Refused(KindFor(e.status().code()).code, send->to.size() - denied.size());
+      return respond(KannelReply(400, e.status().message()));
+    }
     receivers->push_back(to);
     envelopes.push_back(std::move(e).value());
   }

@@ -7,20 +7,31 @@
 #include "api/handlers.h"
 #include "api/problem.h"
 #include "api/send.h"
+#include "api/send_metrics.h"
 #include "api/views.h"
 
 namespace smsgw::api {
 namespace {
 
-// The body as a JSON object, or the problem to answer.
+// The body as a JSON object, or the problem to answer (counted as one refused message).
 Result<nlohmann::json> ReadJsonBody(const Call& call, HttpResponse* problem) {
   if (!IsJsonContentType(call.request.Get("Content-Type"))) {
+    SendMetrics::Get().Refused(kUnsupportedMediaType.code);
     *problem = ProblemResponse(kUnsupportedMediaType, "Content-Type must be application/json");
     return Status::InvalidArgument("content type");
   }
   Result<nlohmann::json> body = ParseJsonObject(call.request.body);
-  if (!body.ok()) *problem = ProblemResponse(kInvalidJson, body.status().message());
+  if (!body.ok()) {
+    SendMetrics::Get().Refused(kInvalidJson.code);
+    *problem = ProblemResponse(kInvalidJson, body.status().message());
+  }
   return body;
+}
+
+// A message refused before it reached the ledger: counted, then answered.
+void RespondRefused(const Status& why, Respond& respond) {
+  SendMetrics::Get().Refused(why);
+  respond(ProblemResponse(why));
 }
 
 // The message id of an accepted answer (its Location's last segment).
@@ -56,10 +67,10 @@ void HandleSendMessage(const ApiDeps& deps, const Call& call, Respond respond) {
   Result<nlohmann::json> body = ReadJsonBody(call, &problem);
   if (!body.ok()) return respond(std::move(problem));
   Result<SendRequest> req = ParseSendRequest(*body);
-  if (!req.ok()) return respond(ProblemResponse(req.status()));
+  if (!req.ok()) return RespondRefused(req.status(), respond);
   Result<v1::Envelope> envelope = PrepareMessage(*req, *call.account, deps.config->default_region, call.new_id(),
                                                  deps.now_ms());
-  if (!envelope.ok()) return respond(ProblemResponse(envelope.status()));
+  if (!envelope.ok()) return RespondRefused(envelope.status(), respond);
 
   HttpResponse accepted = JsonResponse(202, AcceptedJson(*envelope));
   accepted.Set("Location", "/v1/messages/" + envelope->id());
@@ -81,11 +92,13 @@ void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
   Result<nlohmann::json> body = ReadJsonBody(call, &problem);
   if (!body.ok()) return respond(std::move(problem));
   Result<BatchRequest> batch = ParseBatchRequest(*body);
-  if (!batch.ok()) return respond(ProblemResponse(batch.status()));
+  if (!batch.ok()) return RespondRefused(batch.status(), respond);
   if (batch->too_many) {
+    SendMetrics::Get().Refused(kPayloadTooLarge.code);
     return respond(ProblemResponse(kPayloadTooLarge,
                                    "messages: at most " + std::to_string(kMaxBatchItems) + " items per batch"));
   }
+  SendMetrics::Get().BatchItems(batch->items.size());
 
   // Per item: its answer if it is refused here, else its accepted view (until the ledger says).
   auto results = std::make_shared<std::vector<nlohmann::json>>();
@@ -99,6 +112,7 @@ void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
         item.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, call.new_id(), now)
                   : Result<v1::Envelope>(item.status());
     if (!envelope.ok()) {
+      SendMetrics::Get().Refused(envelope.status());
       (*statuses)[i] = envelope.status();
       results->push_back(nullptr);
       continue;

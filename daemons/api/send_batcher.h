@@ -6,6 +6,7 @@
 #include "api/group_commit.h"
 #include "api/send.h"
 #include "common/status.h"
+#include "metrics/registry.h"
 #include "proto/smsgw.pb.h"
 
 namespace smsgw::api {
@@ -23,8 +24,9 @@ class SendBatcher {
 
   // Queues `envelopes` for the next batch; `done` is called exactly once, on a worker thread
   // (or on the caller's, with Unavailable for every envelope, when the queue is over
-  // max_queued_items or the batcher is stopping). `done` must not block for long.
-  void Submit(std::vector<v1::Envelope> envelopes, Done done) { commit_.Submit(std::move(envelopes), std::move(done)); }
+  // max_queued_items or the batcher is stopping). `done` must not block for long. Each
+  // envelope's answer is counted as accepted or refused (SendMetrics) before `done` runs.
+  void Submit(std::vector<v1::Envelope> envelopes, Done done);
 
   // Finishes the batches in progress and those queued, then joins the workers. Idempotent.
   void Stop() { commit_.Stop(); }
@@ -35,6 +37,7 @@ class SendBatcher {
  private:
   const SendDeps deps_;
   GroupCommit<v1::Envelope, Status> commit_;  // after deps_, which its workers use
+  metrics::ScrapeCallbacks metrics_;           // smsgw_api_send_queue_depth; reads commit_
 };
 
 }  // namespace smsgw::api

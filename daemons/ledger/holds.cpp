@@ -157,6 +157,7 @@ Result<v1::DebitBatchReply> Ledger::Debits(const v1::DebitBatchRequest& req, boo
     item->set_result(static_cast<v1::LedgerResult>((*v)[0]));
     item->set_balance((*v)[1]);
     if ((*v)[2] > 0) unflushed_.Debited(req.items(i).account_id(), (*v)[2], req.items(i).cost(), now);
+    metrics_.Debit(item->result(), (*v)[2] > 0, req.items(i).cost());
   }
   return reply;
 }
@@ -186,6 +187,7 @@ Result<v1::CaptureBatchReply> Ledger::Captures(const v1::CaptureBatchRequest& re
     Result<int64_t> result = (*replies)[1 + i].AsInt();
     if (!result.ok()) return Status::Internal("ledger capture script: bad reply");
     reply.add_items()->set_result(static_cast<v1::LedgerResult>(*result));
+    metrics_.Capture(static_cast<v1::LedgerResult>(*result));
     if (*result == v1::LEDGER_OK) {
       unindex.push_back(keys::HoldIndexMember(req.items(i).account_id(), req.items(i).message_id()));
     }
@@ -218,12 +220,14 @@ Result<v1::RefundBatchReply> Ledger::Refunds(const v1::RefundBatchRequest& req, 
   Result<std::vector<redis::Reply>> replies = round.Run(*conn);
   if (!replies.ok()) return replies.status();
   for (int i = 0; i < req.items_size(); ++i) {
-    Result<std::vector<int64_t>> v = Integers((*replies)[1 + i], 3);  // result, balance, duplicate
+    // result, balance, duplicate, amount given back
+    Result<std::vector<int64_t>> v = Integers((*replies)[1 + i], 4);
     if (!v.ok()) return v.status();
     v1::RefundReply* item = reply.add_items();
     item->set_result(static_cast<v1::LedgerResult>((*v)[0]));
     item->set_balance((*v)[1]);
     item->set_duplicate((*v)[2] == 1);
+    metrics_.Refund(item->result(), item->duplicate(), (*v)[3]);
     if (item->result() == v1::LEDGER_OK && !item->duplicate()) {
       const v1::RefundRequest& it = req.items(i);
       spdlog::info("account {}: message {} refunded ({})", it.account_id(), it.message_id(), it.reason());

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ledger/ledger_metrics.h"
 #include "ledger/unflushed.h"
 #include "proto/smsgw.pb.h"
 #include "redis/redis.h"
@@ -50,6 +51,7 @@ class Ledger {
   redis::Pool& redis_;
   const int64_t retention_ms_;
   Unflushed& unflushed_;
+  LedgerMetrics metrics_;
 };
 
 }  // namespace smsgw::ledger

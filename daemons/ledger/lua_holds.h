@@ -104,19 +104,20 @@ return 0
 // Returns a hold's money to the balance exactly once, whether it was held (counted as
 // released) or already charged (counted as refunded).
 // ARGV: message id, the current bucket's expiry (ms).
-// Returns {result, balance, duplicate (1 if it was refunded or expired before)}. With no hold
-// the result is HOLD_UNKNOWN and a `void` tombstone is left, so that the debit it was meant
-// for, should it still arrive, is refused (review M9).
+// Returns {result, balance, duplicate (1 if it was refunded or expired before), amount given
+// back (0 unless refunded now)}. With no hold the result is HOLD_UNKNOWN and a `void`
+// tombstone is left, so that the debit it was meant for, should it still arrive, is refused
+// (review M9).
 inline constexpr const char* kRefund = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return {4, '0', 0} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {4, '0', 0, 0} end
 local h, bucket = find(ARGV[1])
 if not h then
   put(ARGV[1], 'void:0', ARGV[2])
-  return {4, redis.call('HGET', KEYS[1], 'balance'), 0}
+  return {4, redis.call('HGET', KEYS[1], 'balance'), 0, 0}
 end
 local state, cost = parse(h)
-if state == 'void' then return {4, redis.call('HGET', KEYS[1], 'balance'), 0} end
-if state ~= 'held' and state ~= 'charged' then return {0, redis.call('HGET', KEYS[1], 'balance'), 1} end
+if state == 'void' then return {4, redis.call('HGET', KEYS[1], 'balance'), 0, 0} end
+if state ~= 'held' and state ~= 'charged' then return {0, redis.call('HGET', KEYS[1], 'balance'), 1, 0} end
 if state == 'held' then
   add('held', neg(cost))
   add('released', cost)
@@ -126,7 +127,7 @@ end
 add('balance', cost)
 changed()
 redis.call('HSET', bucket, ARGV[1], 'refunded:' .. cost)
-return {0, redis.call('HGET', KEYS[1], 'balance'), 0}
+return {0, redis.call('HGET', KEYS[1], 'balance'), 0, cost}
 )lua";
 
 // The sweeper's step for one due entry of ledger:hold_expiry. Only a hold still `held` expires:

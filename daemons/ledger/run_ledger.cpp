@@ -14,6 +14,7 @@
 #include "ledger/account_store.h"
 #include "ledger/admin.h"
 #include "ledger/books.h"
+#include "ledger/dirty_accounts.h"
 #include "ledger/flusher.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_service.h"
@@ -124,6 +125,8 @@ int RunLedger(int argc, char** argv) {
     });
     Ticker sweep("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms),
                  [&] { return sweeper.SweepOnce(NowMs(), kSweepBatch).status(); });
+    DirtyAccounts dirty(**redis);
+    dirty.Start();
     daemon::NotifyReady();
     daemon::WaitForStop();
     daemon::NotifyStopping();

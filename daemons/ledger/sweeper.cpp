@@ -87,6 +87,7 @@ Result<int> Sweeper::SweepOnce(int64_t now_ms, int max_holds) {
   }
   if (!expired_accounts.empty()) after.push_back(MarkDirty(expired_accounts));
   after.push_back(std::move(unindex));
+  metrics_.HoldsExpired(expired);  // done by the scripts, whether or not the events go now
   if (Status s = RunPipeline(*conn, after, "sweep"); !s.ok()) return s;
   if (expired > 0 || resent > 0) {
     spdlog::info("expired {} holds{}", expired, resent > 0 ? fmt::format(" ({} events sent again)", resent) : "");

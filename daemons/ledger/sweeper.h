@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common/status.h"
+#include "ledger/ledger_metrics.h"
 #include "redis/redis.h"
 
 namespace smsgw::ledger {
@@ -22,6 +23,7 @@ class Sweeper {
  private:
   redis::Pool& redis_;
   const int64_t retention_ms_;
+  LedgerMetrics metrics_;
 };
 
 }  // namespace smsgw::ledger

@@ -17,6 +17,7 @@ Result<v1::TopUpReply> TopUps::TopUp(const v1::TopUpRequest& req) {
   }
   Result<MoneyStore::TopUp> t = store_.RecordTopUp(req.account_id(), req.reference(), req.amount());
   if (!t.ok()) return t.status();
+  metrics_.TopUp(t->duplicate, req.amount());  // recorded, whatever happens to the Redis step
   // A repeated reference runs the Redis step again too: it changes nothing if Redis has the
   // top-up, and puts it back if Redis lost it (review M7).
   Result<std::vector<Applied>> applied =

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ledger/ledger_metrics.h"
 #include "ledger/money_store.h"
 #include "proto/smsgw.pb.h"
 #include "redis/redis.h"
@@ -43,6 +44,7 @@ class TopUps {
 
   redis::Pool& redis_;
   MoneyStore& store_;
+  LedgerMetrics metrics_;
 };
 
 }  // namespace smsgw::ledger

@@ -326,6 +326,7 @@ bool StreamConsumer::WriteBatch(const Batch& batch) {
   stats_.events_written += static_cast<int64_t>(batch.events.size());
   stats_.rows_written += static_cast<int64_t>(updates.size());
   ++stats_.batches_written;
+  metrics_.Written(updates.size(), Clock::now() - started);
   spdlog::debug("report: wrote {} events as {} rows in {} ms ({} ms after its first entry came)",
                 batch.events.size(), updates.size(), write_us / 1000,
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -

@@ -15,6 +15,7 @@
 #include "keys/keys.h"
 #include "batch_slot.h"
 #include "redis/redis.h"
+#include "report_metrics.h"
 #include "writer.h"
 
 namespace smsgw::report {
@@ -135,6 +136,7 @@ class StreamConsumer {
   std::unique_ptr<redis::Connection> redis_;  // the reading thread's
   std::unique_ptr<BatchSlot> slot_;
   ConsumerStats stats_;
+  WriterMetrics metrics_;
 
   std::string claim_cursor_ = "0-0";
   Clock::time_point next_claim_;

@@ -10,6 +10,7 @@
 #include "consumer_metrics.h"
 #include "daemon/runtime.h"
 #include "pg/pg.h"
+#include "report_lag.h"
 #include "service.h"
 #include "webhook_dispatcher.h"
 #include "writer.h"
@@ -75,6 +76,8 @@ int RunReport(int argc, char** argv) {
 
   metrics::ScrapeCallbacks stats_metrics;
   ExportConsumerMetrics(stats_metrics, consumer.stats());
+  ReportLag lag(config.redis);
+  lag.Start();
   std::thread loop([&] { consumer.Run(); });
   std::thread callbacks([&] { dispatcher.Run(); });
   daemon::NotifyReady();
@@ -86,6 +89,7 @@ int RunReport(int argc, char** argv) {
   dispatcher.Stop();
   loop.join();
   callbacks.join();
+  lag.Stop();
   server.value()->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server.value()->Wait();
   const ConsumerStats& stats = consumer.stats();

@@ -117,6 +117,7 @@ Result<int> WebhookDispatcher::Claim(int n) {
     Result<webhook::Request> request = BuildRequest(c, options_.allow_private);
     if (!request.ok()) {
       refused.push_back({c.id, 0, request.status().message(), true});
+      metrics_.Attempted(refused.back());
       continue;
     }
     attempts_[c.id] = c.attempt;
@@ -189,6 +190,7 @@ void WebhookDispatcher::Run() {
       continue;
     }
     std::vector<webhook::Outcome> done = sender_.Poll(50);
+    for (const webhook::Outcome& o : done) metrics_.Attempted(o);  // here, not in Record: that may run twice
     unrecorded.insert(unrecorded.end(), done.begin(), done.end());
     if (unrecorded.empty()) continue;
     // An outcome that cannot be recorded is kept and recorded later; if this process dies

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "pg/pg.h"
+#include "report_metrics.h"
 #include "webhook/sender.h"
 
 namespace smsgw::report {
@@ -67,6 +68,7 @@ class WebhookDispatcher {
   pg::Pool* pool_;
   webhook::HttpSender sender_;
   DispatcherStats stats_;
+  WebhookMetrics metrics_;
   std::unordered_map<int64_t, int> attempts_;  // in flight: delivery id -> attempt number
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

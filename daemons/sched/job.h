@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sched/decide.h"
+#include "sched/outcome_reasons.h"
 #include "sched/queue_reader.h"
 #include "smpp/client_types.h"
 
@@ -22,6 +23,7 @@ struct Job {
                                           // after a failure: those parts are not sent again)
   uint16_t concat_ref = 0;                // the reference its parts went out with
   std::string refund_reason;              // for the ledger, while a refund is asked
+  SubmitFailure failure = SubmitFailure::kNone;  // how its last submit failed (for metrics)
 };
 
 // "<stream>\n<entry id>": names a job's stream entry among those this consumer holds.

@@ -12,6 +12,7 @@
 
 #include "daemon/runtime.h"
 #include "sched/link_metrics.h"
+#include "sched/queue_depths.h"
 #include "sched/scheduler.h"
 #include "smpp/operator_config.h"
 
@@ -75,6 +76,8 @@ int RunSched(int argc, char** argv) {
   std::thread io_thread([&] { io.run(); });
   metrics::ScrapeCallbacks link_metrics;
   for (const auto& client : clients) ExportLinkMetrics(link_metrics, *client);
+  QueueDepths queue_depths(config.redis);
+  queue_depths.Start();
 
   std::atomic<bool> stop{false};
   std::thread loop([&] { scheduler.Run(stop); });
@@ -84,6 +87,7 @@ int RunSched(int argc, char** argv) {
   daemon::NotifyStopping();
   stop = true;
   loop.join();
+  queue_depths.Stop();
 
   // Unbind every link, then let the io thread finish.
   std::vector<std::future<void>> unbound;

@@ -28,7 +28,15 @@ Scheduler::Scheduler(const config::SchedConfig& config, redis::Connection& conn,
       ledger_(ledger),
       routes_(std::move(routes)),
       reader_(conn, std::move(consumer), config.max_streams_per_round, config.quantum),
-      stable_consumer_(stable_consumer) {
+      stable_consumer_(stable_consumer),
+      metrics_(
+          [&] {
+            std::vector<std::string> names;
+            for (const Route& r : routes_) names.push_back(r.name);
+            return names;
+          }(),
+          config.express_sla_ms) {
+  metrics_.ExpressShare(express_share_);
   for (const Route& r : routes_) route_prefixes_.push_back(r.prefixes);
   all_routes_.assign(routes_.size(), true);
   lanes_.resize(routes_.size());
@@ -203,10 +211,15 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
       spdlog::info("message {}: its submit was recorded before it was taken over; not sent again", id);
       cmds = AlreadySubmittedCommands(m);
       break;
-    case Action::kWaitForLink: cmds = RetryCommands(m, m.envelope, outcome.attempts, now_ms + kLinkDownRetryMs); break;
+    case Action::kWaitForLink:
+      metrics_.Retry(RetryReasonOf(outcome.action, job.failure));
+      cmds = RetryCommands(m, m.envelope, outcome.attempts, now_ms + kLinkDownRetryMs);
+      break;
     case Action::kRetry: {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       spdlog::info("message {}: {} (attempt {}); will retry", id, outcome.error, outcome.attempts);
+      metrics_.Submitted(job.operator_name, SchedMetrics::Submit::kRetry);
+      metrics_.Retry(RetryReasonOf(outcome.action, job.failure));
       v1::Envelope e = m.envelope;
       // What the operator took of it stays taken: a retry through it sends only the rest.
       e.clear_part_ids();
@@ -232,6 +245,7 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
         spdlog::warn("message {}: {} accepted a part without a message id; no receipt can match it", id,
                      job.operator_name);
       }
+      metrics_.Submitted(job.operator_name, SchedMetrics::Submit::kAccepted);
       cmds = SubmittedCommands(m, job.operator_name, job.operator_ids, key_ids, config_.receipt_ttl_s, now_ms);
       break;
     }
@@ -246,6 +260,8 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
       break;
     case Action::kDeadLetter:
       spdlog::info("message {} failed: {}", id, outcome.error);
+      if (job.facts.submit != SubmitFact::kNotSent) metrics_.Submitted(job.operator_name, SchedMetrics::Submit::kFailed);
+      metrics_.DeadLetter(DeadLetterReasonOf(job.facts, job.failure));
       m.envelope.set_attempts(outcome.attempts);
       cmds = DeadLetterCommands(m, outcome.error, now_ms, config_.dlq_max_len);
       break;
@@ -279,6 +295,7 @@ int Scheduler::ReadBatch() {
     return 0;
   }
   read_pause_.Succeeded();
+  if (!batch->empty()) metrics_.ReadBatch(batch->size());
   return Take(std::move(batch).value());
 }
 

@@ -17,6 +17,7 @@
 #include "sched/pause.h"
 #include "sched/queue_reader.h"
 #include "sched/receipts.h"
+#include "sched/sched_metrics.h"
 #include "smpp/client.h"
 
 namespace smsgw::sched {
@@ -135,6 +136,7 @@ class Scheduler {
   ReceiptSettings receipt_settings_;
   const bool stable_consumer_;
   std::mt19937_64 rng_{std::random_device{}()};
+  SchedMetrics metrics_;
 
   // Loop thread only.
   int in_flight_ = 0;                           // jobs with a link

@@ -113,6 +113,7 @@ int Scheduler::DrainLinks() {
     --in_flight_;
     Job& job = c.job;
     job.facts.submit = SubmitFactOf(c.result);
+    job.failure = SubmitFailureOf(c.result);
     job.operator_ids = std::move(c.result.message_ids);
     job.concat_ref = c.result.concat_ref;
     if (c.result.ok()) {
@@ -125,6 +126,7 @@ int Scheduler::DrainLinks() {
       if (e.priority() == v1::PRIORITY_EXPRESS && e.attempts() == 0 && !job.msg.recovered) {
         latency_sum_ms_ += static_cast<double>(now - e.accepted_at_ms());
         ++latency_samples_;
+        metrics_.ExpressLatency(static_cast<double>(now - e.accepted_at_ms()) / 1000.0);
       }
     } else {
       job.facts.submit_detail = job.operator_name + ": " + c.result.detail;
@@ -230,6 +232,7 @@ void Scheduler::Matched(Inbound& in, const MatchedReceipt& m, std::vector<Inboun
     case ReceiptMatch::kGone: in.ack(true); return;
     case ReceiptMatch::kFinal: break;
   }
+  metrics_.Receipt(route.name, m.event.status());
   const std::string status(v1::StatusName(m.event.status()));
   const bool refund = std::find(route.op.refund_on.begin(), route.op.refund_on.end(), status) != route.op.refund_on.end();
   if (refund) {
@@ -283,6 +286,8 @@ void Scheduler::RetryParked() {
     if (!m.ok()) continue;
     if (m->match == ReceiptMatch::kFinal) {
       ++matched;
+      const std::string& member = members->elements[i].str;  // "<operator>\n<id>"
+      metrics_.Receipt(member.substr(0, member.find('\n')), m->event.status());
       outbox_.Add({EventCommand(m->event)});
     } else if (m->match == ReceiptMatch::kUnmatched) {
       ++unmatched;

@@ -114,6 +114,7 @@ void Scheduler::Throttled(Job job, int64_t now_ms) {
   lane.paused_until_ms = now_ms + lane.pause_ms;
   lane.tokens = 0;
   if (first) spdlog::info("{} throttles ({}): pausing its submits", job.operator_name, job.facts.submit_detail);
+  metrics_.Submitted(job.operator_name, SchedMetrics::Submit::kThrottled);
   job.facts.submit = SubmitFact::kNotSent;
   job.facts.submit_detail.clear();
   job.route = static_cast<int>(lane_index);

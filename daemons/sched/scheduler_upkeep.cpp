@@ -98,6 +98,7 @@ void Scheduler::Steer(double latency_ms, int64_t now_ms) {
   const double dt = last_steer_ms_ > 0 ? static_cast<double>(now_ms - last_steer_ms_) / 1000.0 : 0.0;
   express_latency_ms_ = latency_ms;
   express_share_ = NextExpressShare(express_share_, latency_ms, config_.express_sla_ms, config_.normal_min_share, dt);
+  metrics_.ExpressShare(express_share_);
 }
 
 }  // namespace smsgw::sched

@@ -113,6 +113,9 @@ std::vector<Outcome> HttpSender::Poll(int wait_ms) {
     long code = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     out.http_code = static_cast<int>(code);
+    curl_off_t total_us = 0;
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
+    out.seconds = static_cast<double>(total_us) / 1e6;
     if (!t.refused_address.empty()) {
       out.refused = true;
       out.error = "refused: " + t.refused_address + " is a private, loopback or link-local address";

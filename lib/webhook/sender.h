@@ -28,6 +28,7 @@ struct Outcome {
   int http_code = 0;    // 0: no HTTP answer
   std::string error;    // empty on a 2xx answer
   bool refused = false;  // the target policy refused the address: trying again will not help
+  double seconds = 0;    // how long the attempt took (libcurl's total time)
 };
 
 class HttpSender {

@@ -8,6 +8,7 @@
 #include "../promtool.h"
 #include "http/client.h"
 #include "metrics/parse.h"
+#include "metrics/poller.h"
 #include "metrics/registry.h"
 #include "metrics/server.h"
 
@@ -109,6 +110,31 @@ TEST(MetricsTest, ParserRefusesGarbageWithTheLine) {
   Result<std::vector<Sample>> r = ParseExposition("# HELP x y\nok_metric 1\nthis is not a sample\n");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("line 3"), std::string::npos) << r.status().message();
+}
+
+TEST(MetricsPollerTest, PollsAtOnceThenEveryIntervalAndStopsWithoutWaitingForIt) {
+  std::atomic<int> polls{0};
+  // An hour between polls: the second one can only come from the interval being honoured
+  // after Stop() wakes the thread, which must not happen.
+  Poller hourly("test", std::chrono::hours(1), [&] { ++polls; });
+  hourly.Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (polls.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_EQ(polls.load(), 1);
+  const auto stop_started = std::chrono::steady_clock::now();
+  hourly.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, std::chrono::seconds(10));
+  EXPECT_EQ(polls.load(), 1);
+
+  std::atomic<int> fast{0};
+  Poller often("test", std::chrono::milliseconds(1), [&] { ++fast; });
+  often.Start();
+  while (fast.load() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_GE(fast.load(), 3);
+  often.Stop();
+  const int after_stop = fast.load();
+  often.Stop();  // idempotent
+  EXPECT_EQ(fast.load(), after_stop);
 }
 
 TEST(MetricsServerTest, ServesMetricsAndHealthOverHttp) {

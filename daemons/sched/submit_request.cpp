@@ -50,7 +50,7 @@ std::string GsmToCharset(const std::string& septets, bool latin1) {
 
 std::string RelativeValidity(int64_t seconds) {
   seconds = std::clamp<int64_t>(seconds, 1, int64_t{99} * 86400 + 86399);
-  char out[17];
+  char out[32];  // 16 used: the clamp bounds every field to two digits
   std::snprintf(out, sizeof out, "0000%02d%02d%02d%02d000R", static_cast<int>(seconds / 86400),
                 static_cast<int>(seconds / 3600 % 24), static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
   return out;

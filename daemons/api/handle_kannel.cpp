@@ -34,6 +34,9 @@ void HandleKannelSend(const ApiDeps& deps, const Call& call, Respond respond) {
   if (!params.ok()) return respond(KannelReply(400, params.status().message()));
   Result<KannelSend> send = ParseKannelSend(*params, deps.operator_names);
   if (!send.ok()) return respond(KannelReply(400, send.status().message()));
+  if (!CheckCallbackTargets(send->message, deps.callback_allow_private).ok()) {
+    return respond(KannelReply(400, "DLR-URL target not allowed, rejected"));
+  }
 
   std::vector<std::string> denied;
   auto receivers = std::make_shared<std::vector<std::string>>();  // as written, per envelope

@@ -57,6 +57,7 @@ void HandleSendMessage(const ApiDeps& deps, const Call& call, Respond respond) {
   if (!body.ok()) return respond(std::move(problem));
   Result<SendRequest> req = ParseSendRequest(*body);
   if (!req.ok()) return respond(ProblemResponse(req.status()));
+  if (Status s = CheckCallbackTargets(*req, deps.callback_allow_private); !s.ok()) return respond(ProblemResponse(s));
   Result<v1::Envelope> envelope = PrepareMessage(*req, *call.account, deps.config->default_region, call.new_id(),
                                                  deps.now_ms());
   if (!envelope.ok()) return respond(ProblemResponse(envelope.status()));
@@ -95,9 +96,10 @@ void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
   const int64_t now = deps.now_ms();
   for (size_t i = 0; i < batch->items.size(); ++i) {
     const Result<SendRequest>& item = batch->items[i];
+    const Status target = item.ok() ? CheckCallbackTargets(*item, deps.callback_allow_private) : item.status();
     Result<v1::Envelope> envelope =
-        item.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, call.new_id(), now)
-                  : Result<v1::Envelope>(item.status());
+        target.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, call.new_id(), now)
+                    : Result<v1::Envelope>(target);
     if (!envelope.ok()) {
       (*statuses)[i] = envelope.status();
       results->push_back(nullptr);

@@ -34,6 +34,8 @@ int ExitCodeFor(const Status& status);
 // Each group adds its subcommands to `app`; `run` receives the chosen action.
 void AddAccountCommands(CLI::App& app, Context& ctx, Action& run);
 void AddMoneyCommands(CLI::App& app, Context& ctx, Action& run);
+void AddKeyCommands(CLI::App& app, Context& ctx, Action& run);
+void AddLedgerCommands(CLI::App& app, Context& ctx, Action& run);
 void AddReportCommands(CLI::App& app, Context& ctx, Action& run);
 void AddDlqCommands(CLI::App& app, Context& ctx, Action& run);
 void AddDbCommands(CLI::App& app, Context& ctx, Action& run);

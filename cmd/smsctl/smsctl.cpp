@@ -54,6 +54,8 @@ void BuildApp(CLI::App& app, Context& ctx, Action& run) {
 
   AddAccountCommands(app, ctx, run);
   AddMoneyCommands(app, ctx, run);
+  AddKeyCommands(app, ctx, run);
+  AddLedgerCommands(app, ctx, run);
   AddDbCommands(app, ctx, run);
   AddReportCommands(app, ctx, run);
   AddDlqCommands(app, ctx, run);
@@ -71,7 +73,8 @@ int SmsctlMain(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are 0; every usage error is 2, as smsctl(1) documents.
+    return app.exit(e) == 0 ? 0 : ExitCodeFor(Status::InvalidArgument(""));
   }
   Status s = run ? run() : Status::InvalidArgument("no command given");
   if (!s.ok()) {

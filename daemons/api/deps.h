@@ -44,6 +44,7 @@ struct ApiDeps {
   std::function<void(std::chrono::milliseconds, std::function<void()>)> after;
   std::function<std::string()> new_id;  // a UUIDv7
   std::function<int64_t()> now_ms;      // wall clock, Unix ms
+  int64_t hold_retention_ms = 0;        // ledger.hold_retention_s: where holds are (keys::HoldBuckets)
 };
 
 // One routed request.

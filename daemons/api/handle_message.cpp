@@ -16,7 +16,7 @@ namespace {
 // The hold of one message (nullopt: none, or Redis failed; the report's answer stands then).
 std::optional<Hold> HoldOf(const ApiDeps& deps, int64_t account_id, const std::string& id) {
   redis::Pool::Lease conn = deps.pool->Acquire();
-  Result<std::vector<std::optional<Hold>>> holds = ReadHolds(*conn, account_id, {id});
+  Result<std::vector<std::optional<Hold>>> holds = ReadHolds(*conn, account_id, {id}, deps.now_ms(), deps.hold_retention_ms);
   return holds.ok() ? holds->at(0) : std::nullopt;
 }
 

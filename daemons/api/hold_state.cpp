@@ -1,47 +1,48 @@
 #include "api/hold_state.h"
 
-#include <charconv>
-
 #include "keys/keys.h"
 #include "proto/names.h"
 
 namespace smsgw::api {
 
 std::optional<Hold> ParseHold(std::string_view value) {
-  const size_t colon = value.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  const std::string_view state = value.substr(0, colon);
+  std::optional<keys::Hold> stored = keys::ParseHold(value);
+  if (!stored) return std::nullopt;
   Hold hold;
-  if (state == "held") {
+  hold.cost = stored->cost;
+  if (stored->state == "held") {
     hold.state = HoldState::kHeld;
-  } else if (state == "charged") {
+  } else if (stored->state == "charged") {
     hold.state = HoldState::kCharged;
-  } else if (state == "refunded") {
+  } else if (stored->state == "refunded") {
     hold.state = HoldState::kRefunded;
-  } else if (state == "expired") {
+  } else if (stored->state == "expired") {
     hold.state = HoldState::kExpired;
   } else {
-    return std::nullopt;
+    return std::nullopt;  // "void": a refund that came before its debit; no hold
   }
-  const std::string_view cost = value.substr(colon + 1);
-  auto [end, ec] = std::from_chars(cost.data(), cost.data() + cost.size(), hold.cost);
-  if (cost.empty() || ec != std::errc() || end != cost.data() + cost.size()) return std::nullopt;
   return hold;
 }
 
 Result<std::vector<std::optional<Hold>>> ReadHolds(redis::Connection& conn, int64_t account_id,
-                                                   const std::vector<std::string>& message_ids) {
-  std::vector<std::optional<Hold>> out;
+                                                   const std::vector<std::string>& message_ids, int64_t now_ms,
+                                                   int64_t retention_ms) {
+  std::vector<std::optional<Hold>> out(message_ids.size());
   if (message_ids.empty()) return out;
-  redis::Command hmget = {"HMGET", keys::Holds(account_id)};
-  hmget.insert(hmget.end(), message_ids.begin(), message_ids.end());
-  Result<redis::Reply> reply = conn.Run(hmget);
-  if (!reply.ok()) return reply.status().WithContext("holds");
-  if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != message_ids.size()) {
-    return Status::Internal("holds: unexpected HMGET reply");
-  }
-  for (const redis::Reply& r : reply->elements) {
-    out.push_back(r.is_nil() ? std::nullopt : ParseHold(r.str));
+  // One HMGET per bucket a hold may be in (newest first), in one round trip; the first value
+  // found for a message is its hold.
+  Result<std::vector<redis::Reply>> replies = conn.Pipeline(keys::HoldReads(account_id, message_ids, now_ms, retention_ms));
+  if (!replies.ok()) return replies.status().WithContext("holds");
+  std::vector<bool> found(message_ids.size(), false);
+  for (const redis::Reply& reply : *replies) {
+    if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != message_ids.size()) {
+      return Status::Internal("holds: unexpected HMGET reply");
+    }
+    for (size_t i = 0; i < message_ids.size(); ++i) {
+      if (found[i] || reply.elements[i].is_nil()) continue;
+      found[i] = true;
+      out[i] = ParseHold(reply.elements[i].str);
+    }
   }
   return out;
 }

@@ -23,13 +23,15 @@ struct Hold {
   int64_t cost = 0;
 };
 
-// A hold's stored value ("<state>:<cost>"); nullopt when it is not one.
+// A hold's stored value (keys::ParseHold); nullopt when it is not one, or a refund's tombstone.
 std::optional<Hold> ParseHold(std::string_view value);
 
 // The holds of `message_ids`, all of one account, in order (nullopt: no hold, or a value that
-// does not parse). One round trip. Unavailable (or Internal) when Redis fails.
+// does not parse), looked up where the ledger keeps them at `now_ms` with its hold retention
+// (keys::HoldReads). One round trip. Unavailable (or Internal) when Redis fails.
 Result<std::vector<std::optional<Hold>>> ReadHolds(redis::Connection& conn, int64_t account_id,
-                                                   const std::vector<std::string>& message_ids);
+                                                   const std::vector<std::string>& message_ids, int64_t now_ms,
+                                                   int64_t retention_ms);
 
 // The status to show for a message: `reported` (what smsgw-report knows; STATUS_UNSPECIFIED when
 // it has no row) raised to the lowest status the hold implies, so a read never shows less than

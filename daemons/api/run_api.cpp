@@ -143,9 +143,10 @@ int Serve(const config::Config& config) {
       },
       .offload = run_offloaded,
       .after = run_after,
-      .holds = [&pool](int64_t account, const std::vector<std::string>& ids) {
+      .holds = [&pool, retention_ms = config.ledger.hold_retention_s * 1000](int64_t account,
+                                                                              const std::vector<std::string>& ids) {
         redis::Pool::Lease conn = (*pool)->Acquire();
-        return ReadHolds(*conn, account, ids);
+        return ReadHolds(*conn, account, ids, NowMs(), retention_ms);
       },
       .now_ms = [] { return NowMs(); },
       .new_token = [] { return sms::NewUuidV7(); },
@@ -170,6 +171,7 @@ int Serve(const config::Config& config) {
   deps.after = run_after;
   deps.new_id = [] { return sms::NewUuidV7(); };
   deps.now_ms = [] { return NowMs(); };
+  deps.hold_retention_ms = config.ledger.hold_retention_s * 1000;
   App app(std::move(deps));
 
   monitor.Start();

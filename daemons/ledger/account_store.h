@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,56 +10,65 @@
 
 namespace smsgw::ledger {
 
-// The ledger's durable side in PostgreSQL: accounts, API keys, the top-up journal and balance
-// flushes. Thread-safe (each call takes a connection from the pool).
+// Accounts and API keys in PostgreSQL, the durable truth of who may send and at what price.
+// Thread-safe (each call takes a connection from the pool). An unknown account or key is
+// kNotFound; a taken account name kConflict.
 class AccountStore {
  public:
   explicit AccountStore(pg::Pool& pool) : pool_(pool) {}
 
-  struct Account {
+  // An account's settings as PostgreSQL keeps them.
+  struct Settings {
     int64_t id = 0;
     std::string name;
-    std::string status;
+    std::string status;  // active | disabled
     int64_t price_normal = 0;
     int64_t price_express = 0;
-    int64_t balance = 0;
+    int weight = 1;
+    int rate_rps = 0;  // 0: the API's configured rate
+    int rate_burst = 0;
+    int64_t created_at_ms = 0;
+    int active_keys = 0;
   };
-  struct ApiKey {
+  struct Key {
+    std::string key_id;
     std::string key_hash;
     int64_t account_id = 0;
+    int64_t created_at_ms = 0;
+    int64_t revoked_at_ms = 0;  // 0: in use
   };
-  struct TopUp {
-    int64_t account_id = 0;
-    std::string reference;
-    int64_t amount = 0;
-    bool duplicate = false;  // the reference was recorded before this call
-    bool applied = false;    // Redis has it already
-  };
-  struct Flush {
-    std::string flush_id;
-    int64_t account_id = 0;
-    int64_t amount = 0;
+  struct Revoked {
+    Key key;
+    bool already = false;  // it was revoked before this call
   };
 
-  // Inserts the account and its first key in one transaction. kConflict if the name is taken.
-  Result<int64_t> CreateAccount(const std::string& name, int64_t price_normal, int64_t price_express,
-                                const std::string& key_hash, const std::string& key_id);
+  // Inserts the account and its first key in one transaction.
+  Result<Settings> CreateAccount(const std::string& name, int64_t price_normal, int64_t price_express,
+                                 const std::string& key_hash, const std::string& key_id);
+  Result<Settings> GetAccount(int64_t id);
+  // Up to `limit` accounts with an id above `after_id`, in id order.
+  Result<std::vector<Settings>> ListAccounts(int64_t after_id, int limit);
 
-  // Records a top-up and adds it to the durable balance, once per (account, reference).
-  // kNotFound for an unknown account; kConflict if the reference was used with another amount.
-  Result<TopUp> RecordTopUp(int64_t account_id, const std::string& reference, int64_t amount);
-  Status MarkTopUpApplied(int64_t account_id, const std::string& reference);
-  Status MarkAllTopUpsApplied(const std::vector<int64_t>& account_ids);
-  Result<std::vector<TopUp>> PendingTopUps();
+  Result<Settings> SetStatus(int64_t id, bool active);
+  // An unset price stays as it is.
+  Result<Settings> SetPrices(int64_t id, std::optional<int64_t> normal, std::optional<int64_t> express);
+  Result<Settings> SetWeight(int64_t id, int weight);
+  // rps = burst = 0 clears the account's own limit.
+  Result<Settings> SetRateLimit(int64_t id, int rps, int burst);
+  // The account's webhook secret; with `replacement`, stores that one first.
+  Result<std::string> WebhookSecret(int64_t id, const std::optional<std::string>& replacement);
 
-  Result<std::vector<Account>> LoadAccounts();
-  Result<std::vector<ApiKey>> LoadApiKeys();
-
-  // Adds each flush's amount to its account's durable balance; a flush id already recorded
-  // is skipped, so re-applying a flush after a crash never counts it twice.
-  Status ApplyFlushes(const std::vector<Flush>& flushes);
+  Status AddKey(int64_t account_id, const std::string& key_hash, const std::string& key_id);
+  Result<std::vector<Key>> ListKeys(int64_t account_id);
+  // Sets revoked_at (once: a second call keeps the first time).
+  Result<Revoked> RevokeKey(const std::string& key_id);
+  // Keys of every account, in use and revoked (revoked_at_ms > 0), for reloading Redis.
+  Result<std::vector<Key>> AllKeys();
 
  private:
+  // Runs `fn` in a transaction; kNotFound naming the account when `found` stays false.
+  Result<Settings> OneAccount(int64_t id, const std::function<bool(pqxx::work&, Settings&)>& fn);
+
   pg::Pool& pool_;
 };
 

@@ -1,100 +1,11 @@
 #include "ledger/ledger.h"
 
-#include <spdlog/spdlog.h>
-
-#include "auth/api_key.h"
-#include "common/time.h"
 #include "keys/keys.h"
-#include "ledger/lua_scripts.h"
 
 namespace smsgw::ledger {
-namespace {
-
-
-std::string Str(int64_t v) { return std::to_string(v); }
-
-Status RequirePositiveAccount(int64_t account_id) {
-  if (account_id <= 0) return Status::InvalidArgument("account_id must be positive");
-  return Status::Ok();
-}
-
-// Reads element i of a script's array reply as an integer.
-Result<int64_t> Element(const redis::Reply& r, size_t i) {
-  if (r.type != redis::Reply::Type::kArray || r.elements.size() <= i) {
-    return Status::Internal("ledger script: unexpected reply shape");
-  }
-  return r.elements[i].AsInt();
-}
-
-}  // namespace
-
-Result<v1::CreateAccountReply> Ledger::CreateAccount(const v1::CreateAccountRequest& req) {
-  if (req.name().empty() || req.name().size() > 100) return Status::InvalidArgument("name must be 1..100 characters");
-  if (req.price_normal() < 0 || req.price_express() < 0) return Status::InvalidArgument("prices must not be negative");
-  const int64_t express = req.price_express() > 0 ? req.price_express() : req.price_normal();
-  auth::NewKey key = auth::GenerateApiKey();
-  Result<int64_t> id = store_.CreateAccount(req.name(), req.price_normal(), express, key.hash, key.key_id);
-  if (!id.ok()) return id.status();
-
-  AccountStore::Account account{*id, req.name(), "active", req.price_normal(), express, 0};
-  auto conn = redis_.Acquire();
-  if (Status s = LoadAccount(*conn, account); !s.ok()) return s;
-  if (Result<redis::Reply> r = conn->Run({"SET", keys::ApiKey(key.hash), Str(*id)}); !r.ok()) return r.status();
-  spdlog::info("account {} '{}' created", *id, req.name());
-  v1::CreateAccountReply reply;
-  reply.set_account_id(*id);
-  reply.set_api_key(key.key);
-  return reply;
-}
-
-Status Ledger::LoadAccount(redis::Connection& conn, const AccountStore::Account& a) {
-  Result<redis::Reply> r = conn.Eval(lua::kLoadAccountScript, {keys::Account(a.id)},
-                                     {a.status, a.name, Str(a.price_normal), Str(a.price_express), Str(a.balance)});
-  return r.status();
-}
-
-Result<v1::TopUpReply> Ledger::TopUp(const v1::TopUpRequest& req) {
-  if (Status s = RequirePositiveAccount(req.account_id()); !s.ok()) return s;
-  if (req.amount() <= 0) return Status::InvalidArgument("amount must be positive");
-  if (req.reference().empty() || req.reference().size() > 200) {
-    return Status::InvalidArgument("reference must be 1..200 characters");
-  }
-  Result<AccountStore::TopUp> t = store_.RecordTopUp(req.account_id(), req.reference(), req.amount());
-  if (!t.ok()) return t.status();
-  v1::TopUpReply reply;
-  reply.set_duplicate(t->duplicate);
-  if (t->applied) {
-    Result<v1::BalanceReply> b = GetBalance(req.account_id());
-    if (!b.ok()) return b.status();
-    reply.set_balance(b->balance());
-    return reply;
-  }
-  if (Status s = ApplyTopUpToRedis(req.account_id(), req.reference(), req.amount(), &reply); !s.ok()) return s;
-  spdlog::info("account {} topped up by {} (reference '{}'{})", req.account_id(), req.amount(), req.reference(),
-               t->duplicate ? ", finished after an earlier attempt" : "");
-  return reply;
-}
-
-Status Ledger::ApplyTopUpToRedis(int64_t account_id, const std::string& reference, int64_t amount,
-                                 v1::TopUpReply* reply) {
-  auto conn = redis_.Acquire();
-  Result<redis::Reply> r = conn->Eval(lua::kApplyTopUpScript, {keys::Account(account_id), keys::TopUps(account_id)},
-                                      {reference, Str(amount)});
-  if (!r.ok()) return r.status();
-  Result<int64_t> result = Element(*r, 0);
-  Result<int64_t> balance = Element(*r, 1);
-  if (!result.ok() || !balance.ok()) return Status::Internal("ledger topup script: bad reply");
-  if (*result == v1::LEDGER_ACCOUNT_UNKNOWN) {
-    // PostgreSQL has the account but this Redis does not: WarmUp() at the next start loads it
-    // with a balance that already includes this top-up.
-    return Status::Unavailable("account " + Str(account_id) + " is not loaded in Redis; restart smsgw-ledger");
-  }
-  if (reply != nullptr) reply->set_balance(*balance);
-  return store_.MarkTopUpApplied(account_id, reference);
-}
 
 Result<v1::BalanceReply> Ledger::GetBalance(int64_t account_id) {
-  if (Status s = RequirePositiveAccount(account_id); !s.ok()) return s;
+  if (account_id <= 0) return Status::InvalidArgument("account_id must be positive");
   auto conn = redis_.Acquire();
   Result<redis::Reply> r = conn->Run(
       {"HMGET", keys::Account(account_id), "status", "balance", "held", "name", "price_normal", "price_express"});
@@ -105,12 +16,13 @@ Result<v1::BalanceReply> Ledger::GetBalance(int64_t account_id) {
     reply.set_result(v1::LEDGER_ACCOUNT_UNKNOWN);
     return reply;
   }
+  auto int_or_0 = [](const redis::Reply& v) { return v.AsInt().ok() ? *v.AsInt() : 0; };
   reply.set_active(e[0].str == "active");
-  reply.set_balance(e[1].AsInt().ok() ? *e[1].AsInt() : 0);
-  reply.set_held(e[2].AsInt().ok() ? *e[2].AsInt() : 0);
+  reply.set_balance(int_or_0(e[1]));
+  reply.set_held(int_or_0(e[2]));
   reply.set_name(e[3].str);
-  reply.set_price_normal(e[4].AsInt().ok() ? *e[4].AsInt() : 0);
-  reply.set_price_express(e[5].AsInt().ok() ? *e[5].AsInt() : 0);
+  reply.set_price_normal(int_or_0(e[4]));
+  reply.set_price_express(int_or_0(e[5]));
   return reply;
 }
 

@@ -1,17 +1,26 @@
 #pragma once
 
+#include <string>
+
+#include "ledger/lua_accounts.h"
+#include "ledger/lua_holds.h"
 #include "redis/redis.h"
 
 // The ledger's Redis Lua scripts. Each runs atomically inside Redis, which is what serialises
 // concurrent debits of one account: a debit succeeds iff balance >= cost at that instant.
 //
-// Account hash {a:<id>}:acct fields: balance (spendable), held (debited, not yet captured),
-// charged (captured, cumulative), refunded (returned after capture, cumulative), delta (balance
-// change not yet flushed to PostgreSQL), flushing ("<flush id>:<amount>" while a flush is in
-// flight), status, name, price_normal, price_express.
-// Invariant per account: top-ups = balance + held + charged - refunded.
+// Account hash {a:<id>}:acct, besides the settings (keys.h): balance (spendable), held
+// (debited, not yet captured), and the cumulative counters charged (captured), refunded (given
+// back after capture), released (given back before capture), expired (holds that expired),
+// topped_up (top-ups applied); topup_seq (every top-up up to this sequence number is applied);
+// ops (moves with every change of held, charged, refunded, released or expired).
+// Invariant per account: topped_up = balance + held + charged - refunded.
 //
-// Holds hash {a:<id>}:holds: message id -> "<state>:<cost>", state held|charged|refunded|expired.
+// PostgreSQL keeps the same counters as of the last flush, with the `ops` they were read at
+// (accounts.flush_seq). A flush reads them whole (HMGET, atomic) and PostgreSQL takes them only
+// if that `ops` is newer than its own, so a flush applied twice, late or out of order changes
+// nothing, and whatever the ledger's crash point, the next flush brings PostgreSQL to Redis's
+// state. Top-ups go the other way: PostgreSQL first, then Redis (kApplyTopUp).
 //
 // Every script touches the keys of one account only, all under its {a:<id>} hash tag, so each
 // runs in one Redis Cluster slot. The global keys (ledger:hold_expiry, ledger:dirty,
@@ -19,158 +28,30 @@
 // that a crash after any prefix of it loses nothing; an entry too many is harmless, one too few
 // is not:
 // - Debit: SADD ledger:dirty and ZADD NX ledger:hold_expiry before the script (the flusher then
-//   finds delta 0, the sweeper no hold), SADD ledger:dirty again after it (a flush between the
-//   first SADD and the script may have taken the account out of the set).
-// - Capture: ZREM from ledger:hold_expiry after the script.
+//   finds nothing new, the sweeper no hold), SADD ledger:dirty again after it (a flush between
+//   the first SADD and the script may have taken the account out of the set).
+// - Capture: SADD ledger:dirty before and after, as Debit; then ZREM from ledger:hold_expiry of
+//   the holds it captured.
 // - Refund: SADD ledger:dirty before and after, as Debit. The index entry stays until the
 //   sweeper drops it (see holds.cpp).
-// - Expiry (sweeper): this account's script, then the `expired` events and the ZREM in a
-//   following pipeline; a hold found already expired is re-sent its event (see maintenance.cpp).
-// - Flush: SREM ledger:dirty before the check that puts the account back if a delta is left.
-// A crash between a script and the SADD after it is caught at start: kLoadAccount reports
-// every account with an unflushed delta.
+// - Expiry (sweeper): SADD ledger:dirty, this account's script, then the `expired` events, the
+//   SADD again and the ZREM in a following pipeline; a hold found already expired is re-sent
+//   its event (see sweeper.cpp).
+// - Flush: SREM ledger:dirty after PostgreSQL has the counters, then a look at `ops` that puts
+//   the account back if it moved meanwhile (see flusher.cpp).
+// A crash between a script and the SADD after it, or in a flush between the SREM and the SADD
+// that puts an account back, leaves a change no mark points to: the comparison with PostgreSQL
+// at start and every ledger.check_interval_s (kSyncAccount) finds it.
 namespace smsgw::ledger::lua {
 
-// The sources; the Script objects at the end are what callers run.
-
-// KEYS: acct, holds. ARGV: message id, cost.
-// Returns {result, balance}; result as v1::LedgerResult. A message id already held, charged or
-// refunded changes nothing and answers OK: one hold per message id.
-inline constexpr const char* kDebit = R"lua(
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return {2, 0} end
-local balance = tonumber(redis.call('HGET', KEYS[1], 'balance') or '0')
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return {0, balance} end
-if status ~= 'active' then return {3, balance} end
-local cost = tonumber(ARGV[2])
-if balance < cost then return {1, balance} end
-balance = redis.call('HINCRBY', KEYS[1], 'balance', -cost)
-redis.call('HINCRBY', KEYS[1], 'held', cost)
-redis.call('HINCRBY', KEYS[1], 'delta', -cost)
-redis.call('HSET', KEYS[2], ARGV[1], 'held:' .. ARGV[2])
-return {0, balance}
-)lua";
-
-// KEYS: acct, holds. ARGV: message id.
-// Returns result: 0 captured (or already was), 4 no such hold, 5 refunded or expired.
-inline constexpr const char* kCapture = R"lua(
-local h = redis.call('HGET', KEYS[2], ARGV[1])
-if not h then return 4 end
-local state, cost = string.match(h, '^(%a+):(%d+)$')
-if state == 'charged' then return 0 end
-if state ~= 'held' then return 5 end
-redis.call('HSET', KEYS[2], ARGV[1], 'charged:' .. cost)
-redis.call('HINCRBY', KEYS[1], 'held', -tonumber(cost))
-redis.call('HINCRBY', KEYS[1], 'charged', tonumber(cost))
-return 0
-)lua";
-
-// Returns a hold's money to the balance exactly once, whether it was held or already charged.
-// KEYS: acct, holds. ARGV: message id.
-// Returns {result, balance, duplicate (1 if it was refunded or expired before)}.
-inline constexpr const char* kRefund = R"lua(
-local h = redis.call('HGET', KEYS[2], ARGV[1])
-local balance = tonumber(redis.call('HGET', KEYS[1], 'balance') or '0')
-if not h then return {4, balance, 0} end
-local state, cost = string.match(h, '^(%a+):(%d+)$')
-if state == 'refunded' or state == 'expired' then return {0, balance, 1} end
-cost = tonumber(cost)
-if state == 'held' then
-  redis.call('HINCRBY', KEYS[1], 'held', -cost)
-else
-  redis.call('HINCRBY', KEYS[1], 'refunded', cost)
-end
-balance = redis.call('HINCRBY', KEYS[1], 'balance', cost)
-redis.call('HINCRBY', KEYS[1], 'delta', cost)
-redis.call('HSET', KEYS[2], ARGV[1], 'refunded:' .. cost)
-return {0, balance, 0}
-)lua";
-
-// The sweeper's step for one due entry of ledger:hold_expiry. Only a hold still `held` expires:
-// one captured since the sweeper read the index (its message is being sent) or refunded keeps
-// its state and money (review C1).
-// KEYS: acct, holds. ARGV: message id.
-// Returns 0 nothing to expire (charged, refunded or no hold: only the index entry goes),
-// 1 expired now (money back to the balance), 2 expired on an earlier pass (its event may not
-// have been appended: send it again).
-inline constexpr const char* kExpire = R"lua(
-local h = redis.call('HGET', KEYS[2], ARGV[1])
-if not h then return 0 end
-local state, cost = string.match(h, '^(%a+):(%d+)$')
-if state == 'expired' then return 2 end
-if state ~= 'held' then return 0 end
-cost = tonumber(cost)
-redis.call('HINCRBY', KEYS[1], 'held', -cost)
-redis.call('HINCRBY', KEYS[1], 'balance', cost)
-redis.call('HINCRBY', KEYS[1], 'delta', cost)
-redis.call('HSET', KEYS[2], ARGV[1], 'expired:' .. cost)
-return 1
-)lua";
-
-// Applies a top-up that PostgreSQL has already committed, once per reference.
-// KEYS: acct, topups. ARGV: reference, amount. Returns {result, balance, duplicate}.
-inline constexpr const char* kApplyTopUp = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return {2, 0, 0} end
-if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then
-  return {0, tonumber(redis.call('HGET', KEYS[1], 'balance')), 1}
-end
-return {0, redis.call('HINCRBY', KEYS[1], 'balance', tonumber(ARGV[2])), 0}
-)lua";
-
-// Loads an account from PostgreSQL into Redis unless Redis already has it (Redis is the hot copy;
-// PostgreSQL's balance is the durable one as of the last flush).
-// KEYS: acct. ARGV: status, name, price_normal, price_express, balance.
-// Returns {loaded (1 if it was loaded), unflushed (1 if Redis has a delta or a flush in flight
-// for it, which the caller marks dirty: a crash may have lost that mark)}.
-inline constexpr const char* kLoadAccount = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'name', ARGV[2], 'price_normal', ARGV[3],
-             'price_express', ARGV[4])
-  local unflushed = redis.call('HEXISTS', KEYS[1], 'flushing') == 1 or
-                    tonumber(redis.call('HGET', KEYS[1], 'delta') or '0') ~= 0
-  return {0, unflushed and 1 or 0}
-end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'name', ARGV[2], 'price_normal', ARGV[3],
-           'price_express', ARGV[4], 'balance', ARGV[5], 'held', 0, 'charged', 0, 'refunded', 0,
-           'delta', 0)
-return {1, 0}
-)lua";
-
-// Starts a flush: moves delta into 'flushing' under a new flush id, unless a flush is already in
-// flight (a crash left it), in which case that one is returned to be re-applied.
-// KEYS: acct. ARGV: new flush id. Returns "<flush id>:<amount>" or false when nothing to flush.
-inline constexpr const char* kFlushTake = R"lua(
-local f = redis.call('HGET', KEYS[1], 'flushing')
-if f then return f end
-local d = tonumber(redis.call('HGET', KEYS[1], 'delta') or '0')
-if d == 0 then return false end
-redis.call('HINCRBY', KEYS[1], 'delta', -d)
-local v = ARGV[1] .. ':' .. d
-redis.call('HSET', KEYS[1], 'flushing', v)
-return v
-)lua";
-
-// Ends a flush PostgreSQL has committed. KEYS: acct. ARGV: flush id.
-// Returns 1 if the account still has something to flush (a delta, or another flush in flight).
-inline constexpr const char* kFlushDone = R"lua(
-local f = redis.call('HGET', KEYS[1], 'flushing')
-if f and string.sub(f, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ':' then
-  redis.call('HDEL', KEYS[1], 'flushing')
-end
-if redis.call('HEXISTS', KEYS[1], 'flushing') == 1 or tonumber(redis.call('HGET', KEYS[1], 'delta') or '0') ~= 0 then
-  return 1
-end
-return 0
-)lua";
-
 // Loaded (by SHA) once per process, shared by every caller.
-inline const redis::Script kDebitScript(kDebit);
-inline const redis::Script kCaptureScript(kCapture);
-inline const redis::Script kRefundScript(kRefund);
-inline const redis::Script kExpireScript(kExpire);
-inline const redis::Script kApplyTopUpScript(kApplyTopUp);
-inline const redis::Script kLoadAccountScript(kLoadAccount);
-inline const redis::Script kFlushTakeScript(kFlushTake);
-inline const redis::Script kFlushDoneScript(kFlushDone);
+inline const redis::Script kDebitScript(std::string(kMoneyLib) + kDebit);
+inline const redis::Script kCaptureScript(std::string(kMoneyLib) + kCapture);
+inline const redis::Script kRefundScript(std::string(kMoneyLib) + kRefund);
+inline const redis::Script kExpireScript(std::string(kMoneyLib) + kExpire);
+inline const redis::Script kApplyTopUpScript(std::string(kMoneyLib) + kApplyTopUp);
+inline const redis::Script kSetSettingsScript(std::string(kSettingsLib) + kSetSettings);
+inline const redis::Script kSyncAccountScript(std::string(kMoneyLib) + kSettingsLib + kSyncAccount);
+inline const redis::Script kPassFlushedScript(std::string(kMoneyLib) + kPassFlushed);
 
 }  // namespace smsgw::ledger::lua

@@ -6,21 +6,29 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <thread>
 
-#include "ledger/account_store.h"
 #include "common/time.h"
 #include "daemon/heartbeat.h"
 #include "daemon/runtime.h"
+#include "ledger/account_store.h"
+#include "ledger/admin.h"
+#include "ledger/books.h"
+#include "ledger/flusher.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_service.h"
+#include "ledger/money_store.h"
+#include "ledger/resync.h"
+#include "ledger/sweeper.h"
+#include "ledger/ticker.h"
+#include "ledger/topups.h"
 #include "rpc/call_metrics.h"
 
 namespace smsgw::ledger {
 namespace {
 
-constexpr int kFlushBatch = 1000;
+constexpr int kPendingTopUps = 1000;
+constexpr std::chrono::milliseconds kWatchInterval(1000);
 constexpr int kSweepBatch = 1000;
 
 // The sync gRPC server runs each call on a thread of its own, and a handler holds one Redis
@@ -41,38 +49,6 @@ void SizeServerThreads(grpc::ServerBuilder& builder, int redis_pool_size) {
   builder.SetResourceQuota(quota);
 }
 
-// Runs `step` every `interval` until stopped; a failing step is logged and retried next time.
-class Ticker {
- public:
-  template <typename Fn>
-  Ticker(const char* name, std::chrono::milliseconds interval, Fn step)
-      : thread_([this, name, interval, step] {
-          daemon::Heartbeat heartbeat(name, interval);
-          std::unique_lock lock(mu_);
-          while (!cv_.wait_for(lock, interval, [&] { return stop_; })) {
-            heartbeat.Beat();
-            lock.unlock();
-            Status s = step();
-            if (!s.ok()) spdlog::warn("{}: {}", name, s.ToString());
-            lock.lock();
-          }
-        }) {}
-  ~Ticker() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
 }  // namespace
 
 int RunLedger(int argc, char** argv) {
@@ -90,29 +66,35 @@ int RunLedger(int argc, char** argv) {
     spdlog::critical("{}", pg.status().ToString());
     return 1;
   }
-  AccountStore store(**pg);
-  Ledger ledger(**redis, store);
+  AccountStore accounts(**pg);
+  MoneyStore money(**pg);
+  const int64_t retention_ms = config.ledger.hold_retention_s * 1000;
+  Unflushed unflushed;
+  Ledger ledger(**redis, retention_ms, unflushed);
+  Admin admin(**redis, accounts);
+  TopUps topups(**redis, money);
+  Flusher flusher(**redis, money, unflushed);
+  Sweeper sweeper(**redis, retention_ms);
+  Resync resync(**redis, money, accounts, topups, unflushed);
+  Books books(**redis, money, topups);
+
   // Redis or PostgreSQL may still be starting (a whole host coming up): wait a while for them.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (Status s = ledger.WarmUp(); !s.ok(); s = ledger.WarmUp()) {
+  for (Status s = resync.Run().status(); !s.ok(); s = resync.Run().status()) {
     if (s.code() != ErrorCode::kUnavailable || std::chrono::steady_clock::now() > give_up) {
-      spdlog::critical("warm-up: {}", s.ToString());
+      spdlog::critical("loading Redis: {}", s.ToString());
       return 1;
     }
-    spdlog::warn("warm-up: {}; retrying", s.ToString());
+    spdlog::warn("loading Redis: {}; retrying", s.ToString());
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  // Deltas still in Redis from before a crash are flushed first, before new traffic.
-  while (true) {
-    Result<int> n = ledger.FlushOnce(kFlushBatch);
-    if (!n.ok()) {
-      spdlog::critical("flush at start: {}", n.status().ToString());
-      return 1;
-    }
-    if (*n == 0) break;
+  // What Redis has and PostgreSQL not yet (from before a crash) is flushed before new traffic.
+  if (Result<int> n = flusher.FlushAll(); !n.ok()) {
+    spdlog::critical("flush at start: {}", n.status().ToString());
+    return 1;
   }
 
-  LedgerService service(ledger);
+  LedgerService service(ledger, admin, topups, books);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(config.ledger.listen, grpc::InsecureServerCredentials(), &bound_port);
@@ -126,19 +108,29 @@ int RunLedger(int argc, char** argv) {
   }
   spdlog::info("ledger listening on {}", config.ledger.listen);
   {
-    Ticker flusher("flush", std::chrono::milliseconds(config.ledger.flush_interval_ms), [&] {
-      return ledger.FlushOnce(kFlushBatch).status();
+    Ticker checker("check", std::chrono::seconds(config.ledger.check_interval_s),
+                   [&] { return resync.Run().status(); });
+    // Redis reloaded within a second of losing its data or restarting (reviews M7, M12).
+    Ticker watch("watch", std::min(kWatchInterval, std::chrono::milliseconds(config.ledger.flush_interval_ms)),
+                 [&]() -> Status {
+                   Result<bool> needed = resync.Needed();
+                   if (needed.ok() && *needed) checker.Wake();
+                   return needed.status();
+                 });
+    // Each round: flush every marked account, finish top-ups whose Redis step failed (review m13).
+    Ticker flush("flush", std::chrono::milliseconds(config.ledger.flush_interval_ms), [&]() -> Status {
+      if (Result<int> n = flusher.FlushAll(); !n.ok()) return n.status();
+      return topups.FinishPending(kPendingTopUps).status();
     });
-    Ticker sweeper("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms), [&] {
-      return ledger.SweepOnce(NowMs(), kSweepBatch).status();
-    });
+    Ticker sweep("sweep", std::chrono::milliseconds(config.ledger.sweep_interval_ms),
+                 [&] { return sweeper.SweepOnce(NowMs(), kSweepBatch).status(); });
     daemon::NotifyReady();
     daemon::WaitForStop();
     daemon::NotifyStopping();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
   // One last flush so a clean stop leaves PostgreSQL's balances current.
-  if (Result<int> n = ledger.FlushOnce(kFlushBatch); !n.ok()) spdlog::warn("final flush: {}", n.status().ToString());
+  if (Result<int> n = flusher.FlushAll(); !n.ok()) spdlog::warn("final flush: {}", n.status().ToString());
   spdlog::info("stopped");
   return 0;
 }

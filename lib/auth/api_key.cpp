@@ -18,6 +18,8 @@ std::string Hex(const unsigned char* data, size_t n) {
   return out;
 }
 
+}  // namespace
+
 std::string RandomHex(size_t bytes) {
   unsigned char buf[32];
   if (bytes > sizeof(buf) || RAND_bytes(buf, static_cast<int>(bytes)) != 1) {
@@ -27,8 +29,6 @@ std::string RandomHex(size_t bytes) {
   return Hex(buf, bytes);
 }
 
-}  // namespace
-
 NewKey GenerateApiKey() {
   NewKey k;
   k.key_id = RandomHex(8);
@@ -36,6 +36,8 @@ NewKey GenerateApiKey() {
   k.hash = HashApiKey(k.key);
   return k;
 }
+
+std::string GenerateWebhookSecret() { return RandomHex(32); }
 
 std::string HashApiKey(std::string_view key) {
   unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -14,6 +14,13 @@ struct NewKey {
 };
 NewKey GenerateApiKey();
 
+// A webhook signing secret: 64 lowercase hex digits (256 bits) from OpenSSL's CSPRNG.
+std::string GenerateWebhookSecret();
+
+// `bytes` (at most 32) random bytes from OpenSSL's CSPRNG as lowercase hex. Throws
+// std::runtime_error when the CSPRNG fails: no entropy means no safe key or token.
+std::string RandomHex(size_t bytes);
+
 // Lowercase hex SHA-256 of the whole key: what Redis (apikey:<hash>) and PostgreSQL keep.
 std::string HashApiKey(std::string_view key);
 

@@ -98,8 +98,23 @@ void ReadLedger(SectionReader& r, LedgerConfig& c) {
   r.Optional("flush_interval_ms", c.flush_interval_ms);
   r.Optional("sweep_interval_ms", c.sweep_interval_ms);
   r.Optional("metrics_listen", c.metrics_listen);
+  r.Optional("hold_retention_s", c.hold_retention_s);
+  r.Optional("check_interval_s", c.check_interval_s);
   r.Check(c.flush_interval_ms > 0, "flush_interval_ms", "must be positive");
   r.Check(c.sweep_interval_ms > 0, "sweep_interval_ms", "must be positive");
+  r.Check(c.hold_retention_s >= 7, "hold_retention_s", "must be at least 7");
+  r.Check(c.check_interval_s > 0, "check_interval_s", "must be positive");
+}
+
+// A hold must expire (and be refunded) while it is still kept: its TTL ends at least one
+// seventh of the retention (one hold bucket, lib/keys/keys.h) before the retention does.
+Status CheckHoldTimes(const Config& c) {
+  const int64_t longest_ttl_s = c.ledger.hold_retention_s - c.ledger.hold_retention_s / 7;
+  if (c.api.hold_ttl_s > longest_ttl_s) {
+    return Status::InvalidArgument("api.hold_ttl_s: must be at most " + std::to_string(longest_ttl_s) +
+                                   " (six sevenths of ledger.hold_retention_s)");
+  }
+  return Status::Ok();
 }
 
 void ReadSched(SectionReader& r, SchedConfig& c) {
@@ -262,6 +277,7 @@ Result<Config> FromValue(const toml::value& root) {
   ReadSection(root, "report", ReadReport, config.report, status);
   ReadSection(root, "log", ReadLog, config.log, status);
   if (!status.ok()) return status;
+  if (Status s = CheckHoldTimes(config); !s.ok()) return s;
 
   if (root.contains("operators")) {
     const toml::value& ops = root.at("operators");

@@ -62,6 +62,10 @@ struct LedgerConfig {
   int flush_interval_ms = 1000;
   int sweep_interval_ms = 1000;
   std::string metrics_listen;
+  // How long a hold is kept after its debit (what makes a repeated Debit, Capture or Refund of
+  // a message id a no-op); at least 7 s, and api.hold_ttl_s must end a seventh of it earlier.
+  int64_t hold_retention_s = 7 * 86400;
+  int check_interval_s = 300;  // how often Redis is compared with PostgreSQL in full
 };
 
 struct SchedConfig {

@@ -90,6 +90,73 @@ Result<v1::RefundBatchReply> LedgerClient::RefundBatch(const v1::RefundBatchRequ
       req, "ledger RefundBatch");
 }
 
+namespace {
+
+v1::AccountRequest AccountOf(int64_t account_id) {
+  v1::AccountRequest req;
+  req.set_account_id(account_id);
+  return req;
+}
+
+}  // namespace
+
+Result<v1::AccountRecord> LedgerClient::GetAccount(int64_t account_id) {
+  return Call<v1::AccountRequest, v1::AccountRecord>("ledger GetAccount", AccountOf(account_id),
+                                                     &v1::Ledger::Stub::GetAccount);
+}
+
+Result<v1::ListAccountsReply> LedgerClient::ListAccounts(const v1::ListAccountsRequest& req) {
+  return Call<v1::ListAccountsRequest, v1::ListAccountsReply>("ledger ListAccounts", req,
+                                                              &v1::Ledger::Stub::ListAccounts);
+}
+
+Result<v1::AccountRecord> LedgerClient::SetStatus(const v1::SetStatusRequest& req) {
+  return Call<v1::SetStatusRequest, v1::AccountRecord>("ledger SetStatus", req, &v1::Ledger::Stub::SetStatus);
+}
+
+Result<v1::AccountRecord> LedgerClient::SetPrices(const v1::SetPricesRequest& req) {
+  return Call<v1::SetPricesRequest, v1::AccountRecord>("ledger SetPrices", req, &v1::Ledger::Stub::SetPrices);
+}
+
+Result<v1::AccountRecord> LedgerClient::SetWeight(const v1::SetWeightRequest& req) {
+  return Call<v1::SetWeightRequest, v1::AccountRecord>("ledger SetWeight", req, &v1::Ledger::Stub::SetWeight);
+}
+
+Result<v1::AccountRecord> LedgerClient::SetRateLimit(const v1::SetRateLimitRequest& req) {
+  return Call<v1::SetRateLimitRequest, v1::AccountRecord>("ledger SetRateLimit", req,
+                                                          &v1::Ledger::Stub::SetRateLimit);
+}
+
+Result<v1::WebhookSecretReply> LedgerClient::WebhookSecret(const v1::WebhookSecretRequest& req) {
+  return Call<v1::WebhookSecretRequest, v1::WebhookSecretReply>("ledger WebhookSecret", req,
+                                                                &v1::Ledger::Stub::WebhookSecret);
+}
+
+Result<v1::CreateKeyReply> LedgerClient::CreateKey(int64_t account_id) {
+  v1::CreateKeyRequest req;
+  req.set_account_id(account_id);
+  return Call<v1::CreateKeyRequest, v1::CreateKeyReply>("ledger CreateKey", req, &v1::Ledger::Stub::CreateKey);
+}
+
+Result<v1::ListKeysReply> LedgerClient::ListKeys(int64_t account_id) {
+  return Call<v1::AccountRequest, v1::ListKeysReply>("ledger ListKeys", AccountOf(account_id),
+                                                     &v1::Ledger::Stub::ListKeys);
+}
+
+Result<v1::RevokeKeyReply> LedgerClient::RevokeKey(const std::string& key_id) {
+  v1::RevokeKeyRequest req;
+  req.set_key_id(key_id);
+  return Call<v1::RevokeKeyRequest, v1::RevokeKeyReply>("ledger RevokeKey", req, &v1::Ledger::Stub::RevokeKey);
+}
+
+Result<v1::HistoryReply> LedgerClient::History(const v1::HistoryRequest& req) {
+  return Call<v1::HistoryRequest, v1::HistoryReply>("ledger History", req, &v1::Ledger::Stub::History);
+}
+
+Result<v1::ReconcileReply> LedgerClient::Reconcile(const v1::ReconcileRequest& req) {
+  return Call<v1::ReconcileRequest, v1::ReconcileReply>("ledger Reconcile", req, &v1::Ledger::Stub::Reconcile);
+}
+
 ReportClient::ReportClient(const std::string& address, std::chrono::milliseconds deadline)
     : stub_(v1::Report::NewStub(MakeChannel(address))), deadline_(deadline) {}
 

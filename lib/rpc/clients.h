@@ -30,6 +30,21 @@ class LedgerClient {
   Result<v1::CaptureBatchReply> CaptureBatch(const v1::CaptureBatchRequest& req);
   Result<v1::RefundBatchReply> RefundBatch(const v1::RefundBatchRequest& req);
 
+  // Administration (smsgw.proto): an unknown account or key is kNotFound, a taken name
+  // kConflict, bad input kInvalidArgument.
+  Result<v1::AccountRecord> GetAccount(int64_t account_id);
+  Result<v1::ListAccountsReply> ListAccounts(const v1::ListAccountsRequest& req);
+  Result<v1::AccountRecord> SetStatus(const v1::SetStatusRequest& req);
+  Result<v1::AccountRecord> SetPrices(const v1::SetPricesRequest& req);
+  Result<v1::AccountRecord> SetWeight(const v1::SetWeightRequest& req);
+  Result<v1::AccountRecord> SetRateLimit(const v1::SetRateLimitRequest& req);
+  Result<v1::WebhookSecretReply> WebhookSecret(const v1::WebhookSecretRequest& req);
+  Result<v1::CreateKeyReply> CreateKey(int64_t account_id);
+  Result<v1::ListKeysReply> ListKeys(int64_t account_id);
+  Result<v1::RevokeKeyReply> RevokeKey(const std::string& key_id);
+  Result<v1::HistoryReply> History(const v1::HistoryRequest& req);
+  Result<v1::ReconcileReply> Reconcile(const v1::ReconcileRequest& req);
+
  private:
   template <typename Req, typename Rep, typename Fn>
   Result<Rep> Call(const char* what, const Req& req, Fn fn);

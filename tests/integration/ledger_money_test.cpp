@@ -2,7 +2,9 @@
 // refuse what is affordable, and every money path idempotent.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "proto/smsgw.pb.h"
@@ -32,25 +34,29 @@ class LedgerMoneyTest : public ::testing::Test {
   rpc::LedgerClient ledger_;
 };
 
+// 2,000 debits of cost 1 from 16 threads against a balance of 1,000: exactly 1,000 succeed.
 TEST_F(LedgerMoneyTest, ConcurrentDebitsNeverOverdrawAndUseTheLastUnit) {
-  auto [account, key] = stack_.CreateFundedAccount("race", 7, 1000);
+  auto [account, key] = stack_.CreateFundedAccount("race", 1, 1000);
   std::atomic<int> ok{0};
   std::atomic<int> refused{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
+  for (int t = 0; t < 16; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 40; ++i) {
-        v1::DebitReply r = Debit(account, "m-" + std::to_string(t) + "-" + std::to_string(i), 7);
+      for (int i = 0; i < 125; ++i) {
+        v1::DebitReply r = Debit(account, "m-" + std::to_string(t) + "-" + std::to_string(i), 1);
         if (r.result() == v1::LEDGER_OK) ++ok;
         if (r.result() == v1::LEDGER_INSUFFICIENT_FUNDS) ++refused;
       }
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_EQ(ok.load(), 1000 / 7);  // 142: every affordable debit succeeded
-  EXPECT_EQ(refused.load(), 320 - 1000 / 7);
-  EXPECT_EQ(Balance(account), 1000 % 7);  // 6 left, never below zero
-  EXPECT_EQ(ledger_.GetBalance(account)->held(), 142 * 7);
+  EXPECT_EQ(ok.load(), 1000);  // every affordable debit succeeded
+  EXPECT_EQ(refused.load(), 1000);
+  EXPECT_EQ(Balance(account), 0);  // never below zero
+  EXPECT_EQ(ledger_.GetBalance(account)->held(), 1000);
+  // PostgreSQL gets the same, at the next flush.
+  const std::string sql = "SELECT balance || ' ' || held FROM accounts WHERE id = " + std::to_string(account);
+  EXPECT_TRUE(WaitUntil([&] { return stack_.Sql(sql) == "0 1000"; })) << stack_.Sql(sql);
 }
 
 TEST_F(LedgerMoneyTest, DebitIsIdempotentOnTheMessageId) {
@@ -143,6 +149,72 @@ TEST_F(LedgerMoneyTest, FlushesBringPostgresToTheRedisBalanceAndSurviveARestart)
   EXPECT_EQ(Balance(account), 760);
   // The reconcile invariant: top-ups = balance + held + charged - refunded.
   EXPECT_EQ(stack_.redis().Run({"HGET", "{a:" + std::to_string(account) + "}:acct", "held"})->str, "240");
+}
+
+// smsctl ledger history: top-ups one by one and the hour's movements, newest first, paged; and
+// smsctl ledger reconcile: exit 0 while every account adds up in Redis and in PostgreSQL, exit 1
+// naming the account as soon as one does not.
+TEST_F(LedgerMoneyTest, HistoryAndReconcileThroughSmsctl) {
+  auto [account, key] = stack_.CreateFundedAccount("books", 1, 500);
+  const std::string id = std::to_string(account);
+  ASSERT_EQ(stack_.Smsctl({"topup", id, "300", "--ref", "second"}).exit_code, 0);
+  for (const std::string m : {"d1", "d2", "d3"}) ASSERT_EQ(Debit(account, m, 10).result(), v1::LEDGER_OK);
+  ASSERT_EQ(ledger_.Capture(account, "d1")->result(), v1::LEDGER_OK);
+  ASSERT_EQ(ledger_.Refund(account, "d2", "canceled")->result(), v1::LEDGER_OK);
+  ASSERT_EQ(ledger_.Capture(account, "d3")->result(), v1::LEDGER_OK);
+  ASSERT_EQ(ledger_.Refund(account, "d3", "failed")->result(), v1::LEDGER_OK);
+  const std::string sql = "SELECT held || ' ' || charged || ' ' || refunded || ' ' || released FROM accounts "
+                          "WHERE id = " + id;
+  ASSERT_TRUE(WaitUntil([&] { return stack_.Sql(sql) == "0 20 10 10"; })) << stack_.Sql(sql);
+
+  CommandResult history = stack_.Smsctl({"ledger", "history", id, "-o", "json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  nlohmann::json entries = nlohmann::json::parse(history.out);
+  std::vector<std::string> seen;
+  std::string previous_time = "~";
+  for (const auto& e : entries) {
+    seen.push_back(e.at("kind").get<std::string>() + " " + e.at("amount").dump() + " " +
+                   (e.at("reference").is_null() ? "-" : e.at("reference").get<std::string>()));
+    EXPECT_LE(e.at("time").get<std::string>(), previous_time);  // newest first
+    previous_time = e.at("time");
+  }
+  std::sort(seen.begin(), seen.end());  // the hour's entries may come before or after the top-ups
+  EXPECT_EQ(seen, (std::vector<std::string>{"charge 20 -", "debit 30 -", "refund 20 -", "topup 300 second",
+                                            "topup 500 initial-books"}));
+
+  CommandResult first = stack_.Smsctl({"ledger", "history", id, "--limit", "2", "-o", "csv"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out.substr(0, first.out.find('\n')), "time,kind,amount,reference");
+  const size_t at = first.err.find("--before ");
+  ASSERT_NE(at, std::string::npos) << first.err;
+  const std::string cursor = first.err.substr(at + 9, first.err.find('\n', at) - at - 9);
+  CommandResult rest = stack_.Smsctl({"ledger", "history", id, "--before", cursor, "-o", "json"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_EQ(nlohmann::json::parse(rest.out).size(), 3u);
+  EXPECT_EQ(rest.err, "");  // no more
+  EXPECT_EQ(stack_.Smsctl({"ledger", "history", id, "--before", "garbage"}).exit_code, 2);
+  EXPECT_EQ(stack_.Smsctl({"ledger", "history", "999999"}).exit_code, 3);
+
+  CommandResult reconciled = stack_.Smsctl({"ledger", "reconcile", "-o", "json"});
+  EXPECT_EQ(reconciled.exit_code, 0) << reconciled.err;
+  nlohmann::json rows = nlohmann::json::parse(reconciled.out);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("topups"), 800);
+    EXPECT_EQ(row.at("difference"), 0);
+    EXPECT_EQ(row.at("status"), "ok");
+  }
+  EXPECT_EQ(rows[0].at("balance"), 790);
+
+  // Five units appear from nowhere in Redis: reconcile names the account and exits 1.
+  ASSERT_TRUE(stack_.redis().Run({"HINCRBY", "{a:" + id + "}:acct", "balance", "5"}).ok());
+  CommandResult broken = stack_.Smsctl({"ledger", "reconcile", "--mismatches", "-o", "csv"});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("account " + id + " (redis): top-ups 800 but balance + held + charged - refunded = 805"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.out.find(id + ",redis,800,795,0,20,10,-5,MISMATCH"), std::string::npos) << broken.out;
+  EXPECT_EQ(broken.out.find("postgres"), std::string::npos) << broken.out;
 }
 
 }  // namespace

@@ -147,11 +147,7 @@ TEST(SchedBatchTest, OutcomeWritesRedisRefusesAreKeptUntilTheyLand) {
   const std::string id = Send(stack, key, "+989121234567", "through a redis hiccup");
   const std::string stream = "{a:" + std::to_string(account) + "}:q";
   // Captured: the submit follows at once, and the simulator holds its answer back for 1.5 s.
-  const std::string holds = "{a:" + std::to_string(account) + "}:holds";
-  ASSERT_TRUE(WaitUntil([&] {
-    Result<redis::Reply> h = stack.redis().Run({"HGET", holds, id});
-    return h.ok() && h->str.rfind("charged:", 0) == 0;
-  }));
+  ASSERT_TRUE(WaitUntil([&] { return stack.Hold(account, id).rfind("charged:", 0) == 0; }));
   ASSERT_EQ(Pending(stack, stream), 1);
   ASSERT_TRUE(stack.RedisRefusesWrites(true).ok());
   Process* sched = stack.process("smsgw-sched");

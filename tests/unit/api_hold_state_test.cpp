@@ -13,6 +13,8 @@ TEST(ApiHoldStateTest, ParsesEveryStateAndRefusesTheRest) {
   EXPECT_EQ(ParseHold("charged:25")->state, HoldState::kCharged);
   EXPECT_EQ(ParseHold("refunded:0")->state, HoldState::kRefunded);
   EXPECT_EQ(ParseHold("expired:7")->state, HoldState::kExpired);
+  EXPECT_EQ(ParseHold("held:10:1796000000000")->cost, 10);  // a held hold carries its expiry
+  EXPECT_FALSE(ParseHold("void:0"));  // a refund that came before its debit: no hold
   for (const char* bad : {"", "held", "held:", "held:x", "held:10x", "sent:10", ":10"}) {
     EXPECT_FALSE(ParseHold(bad)) << bad;
   }

@@ -25,5 +25,15 @@ TEST(ApiKeyTest, GeneratedKeysAreIdDotSecretAndUnique) {
   }
 }
 
+TEST(ApiKeyTest, WebhookSecretsAre256RandomBitsInHex) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string s = GenerateWebhookSecret();
+    ASSERT_EQ(s.size(), 64u);
+    EXPECT_EQ(s.find_first_not_of("0123456789abcdef"), std::string::npos);
+    EXPECT_TRUE(seen.insert(s).second);
+  }
+}
+
 }  // namespace
 }  // namespace smsgw::auth

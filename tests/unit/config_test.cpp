@@ -69,6 +69,19 @@ TEST(ConfigTest, ApiProtectionKeysAreReadAndChecked) {
   }
 }
 
+TEST(ConfigTest, HoldTtlMustEndWithinTheHoldRetention) {
+  Result<Config> c = LoadString(std::string(kMinimal) + "[ledger]\nhold_retention_s = 7\n", "t.toml");
+  ASSERT_FALSE(c.ok());  // the default hold_ttl_s of a day outlives a 7 s retention
+  EXPECT_NE(c.status().message().find("api.hold_ttl_s: must be at most 6"), std::string::npos)
+      << c.status().message();
+  c = LoadString(std::string(kMinimal) + "[api]\nhold_ttl_s = 6\n[ledger]\nhold_retention_s = 7\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ledger.hold_retention_s, 7);
+  c = LoadString(std::string(kMinimal) + "[ledger]\nhold_retention_s = 6\n", "t.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("ledger.hold_retention_s"), std::string::npos) << c.status().message();
+}
+
 TEST(ConfigTest, OperatorsAreReadAndChecked) {
   std::string text = std::string(kMinimal) + R"(
 [[operators]]

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "common/time.h"
+#include "keys/keys.h"
 
 namespace smsgw::testing {
 namespace {
@@ -94,8 +98,13 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
   }
   dsn_ = AdminDsn(servers_.pg_port, db_name_);
 
+  redis_port_ = servers_.redis_port;
+  if (options_.private_redis) {
+    redis_port_ = FreePort();
+    StartRedis();
+  }
   config::RedisConfig rc;
-  rc.port = servers_.redis_port;
+  rc.port = redis_port_;
   Result<std::unique_ptr<redis::Connection>> conn = redis::Connection::Open(rc);
   if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
   redis_ = std::move(conn).value();
@@ -112,6 +121,7 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
       metrics_ports_[d] = FreePort();
     }
   }
+  ledger2_port_ = FreePort();
   WriteConfig();
   CommandResult migrated = Smsctl({"migrate"});
   if (migrated.exit_code != 0) throw std::runtime_error("smsctl migrate: " + migrated.err);
@@ -196,12 +206,12 @@ void Stack::WriteConfig() {
     const int port = metrics_port(daemon);
     return port == 0 ? std::string() : "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n";
   };
-  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << servers_.redis_port << "\n\n"
+  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << redis_port_ << "\n\n"
       << "[postgres]\ndsn = \"" << dsn_ << "\"\n\n"
       << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
       << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << metrics("smsgw-api") << options_.api_toml << "\n"
       << "[ledger]\nlisten = \"" << ledger_address() << "\"\nflush_interval_ms = " << options_.ledger_flush_interval_ms
-      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n" << metrics("smsgw-ledger") << "\n"
+      << "\nsweep_interval_ms = " << options_.ledger_sweep_interval_ms << "\n" << metrics("smsgw-ledger") << options_.ledger_toml << "\n"
       << "[sched]\nledger_address = \"" << ledger_address() << "\"\n"
       << (options_.sched_consumer ? "consumer = \"test\"\n" : "") << options_.sched_toml << metrics("smsgw-sched") << "\n"
       << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n" << options_.report_toml
@@ -212,25 +222,80 @@ void Stack::WriteConfig() {
       << options_.extra_toml;
 }
 
-void Stack::Start(const std::string& name) {
+void Stack::Start(const std::string& name, const std::vector<std::string>& env) {
+  Spawn(name, env);
+  WaitReady(name);
+}
+
+Process* Stack::Spawn(const std::string& name, const std::vector<std::string>& env) {
   for (auto it = processes_.begin(); it != processes_.end(); ++it) {
     if ((*it)->name() == name) {
       processes_.erase(it);
       break;
     }
   }
-  std::vector<std::string> argv{BinaryPath(name)};
+  const bool second_ledger = name == "smsgw-ledger-2";
+  std::vector<std::string> argv{BinaryPath(second_ledger ? "smsgw-ledger" : name)};
   if (name == "smsgw-smsc-sim") {
     argv.insert(argv.end(), {"--listen", "127.0.0.1:" + std::to_string(smsc_port_), "--system-id", "smsgw",
                              "--password", "secret", "--receipt-delay-ms", "100"});
     argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
+  } else if (second_ledger) {
+    // The same config but for where it listens.
+    const std::string path = dir_ + "/smsgw-ledger-2.toml";
+    std::ifstream in(config_path_);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string config = text.str();
+    const std::string from = "listen = \"" + ledger_address() + "\"";
+    config.replace(config.find(from), from.size(), "listen = \"" + ledger2_address() + "\"");
+    // Nor where the first one serves /metrics: the second serves none.
+    const int metrics = metrics_port("smsgw-ledger");
+    const std::string metrics_line = "metrics_listen = \"127.0.0.1:" + std::to_string(metrics) + "\"\n";
+    if (const size_t at = config.find(metrics_line); metrics != 0 && at != std::string::npos) {
+      config.erase(at, metrics_line.size());
+    }
+    std::ofstream(path) << config;
+    argv.insert(argv.end(), {"--config", path});
   } else {
     argv.insert(argv.end(), {"--config", config_path_});
   }
-  const std::vector<std::string> no_env;
-  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log",
-                                                 name == "smsgw-smsc-sim" ? no_env : options_.daemon_env));
-  WaitReady(name);
+  // The simulator gets none of the daemons' environment (NOTIFY_SOCKET, fault points).
+  std::vector<std::string> all_env = name == "smsgw-smsc-sim" ? std::vector<std::string>{} : options_.daemon_env;
+  all_env.insert(all_env.end(), env.begin(), env.end());
+  processes_.push_back(std::make_unique<Process>(name, argv, dir_ + "/" + name + ".log", all_env));
+  return processes_.back().get();
+}
+
+void Stack::StartRedis() {
+  std::filesystem::create_directories(redis_dir());
+  auto redis = std::make_unique<Process>(
+      "redis-server",
+      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
+                               "--dir", redis_dir(), "--appendonly", "yes", "--appendfsync", "everysec", "--save",
+                               "", "--daemonize", "no"},
+      dir_ + "/redis-server.log");
+  Process* started = redis.get();
+  // First in the list, so that StopAll stops it last.
+  for (auto it = processes_.begin(); it != processes_.end(); ++it) {
+    if ((*it)->name() == "redis-server") {
+      processes_.erase(it);
+      break;
+    }
+  }
+  processes_.insert(processes_.begin(), std::move(redis));
+  config::RedisConfig rc;
+  rc.port = redis_port_;
+  const bool ready = WaitUntil([&] {
+    if (!started->Running()) return true;
+    Result<std::unique_ptr<redis::Connection>> c = redis::Connection::Open(rc);
+    return c.ok() && (*c)->Run({"PING"}).ok();  // LOADING is an error until the AOF is read
+  });
+  if (!ready || !started->Running()) throw std::runtime_error("redis-server did not start:\n" + started->Log());
+}
+
+void Stack::KillRedis() {
+  if (Process* p = process("redis-server")) p->Kill();
 }
 
 void Stack::WaitReady(const std::string& name) {
@@ -238,6 +303,7 @@ void Stack::WaitReady(const std::string& name) {
   int port = 0;
   if (name == "smsgw-smsc-sim") port = smsc_port_;
   if (name == "smsgw-ledger") port = ledger_port_;
+  if (name == "smsgw-ledger-2") port = ledger2_port_;
   if (name == "smsgw-report") port = report_port_;
   if (name == "smsgw-api") port = api_port_;
   const int health_port = metrics_port(name);
@@ -317,6 +383,18 @@ HttpResponse Stack::Api(const std::string& method, const std::string& target, co
     if (!has_type) headers.emplace_back("Content-Type", "application/json");
   }
   return Http(api_port_, method, target, body, headers);
+}
+
+std::string Stack::Hold(int64_t account, const std::string& message_id) {
+  Result<config::Config> config = config::LoadFile(config_path_);
+  if (!config.ok()) throw std::runtime_error(config.status().ToString());
+  Result<std::vector<redis::Reply>> found =
+      redis_->Pipeline(keys::HoldReads(account, {message_id}, NowMs(), config->ledger.hold_retention_s * 1000));
+  if (!found.ok()) throw std::runtime_error(found.status().ToString());
+  for (const redis::Reply& r : *found) {
+    if (r.elements.size() == 1 && r.elements[0].type == redis::Reply::Type::kString) return r.elements[0].str;
+  }
+  return "";
 }
 
 std::string Stack::Sql(const std::string& query) {

@@ -48,8 +48,12 @@ class Stack {
     std::string extra_toml;             // appended to the generated config as is
     std::string api_toml;               // lines added to the generated [api] section
     std::string report_toml;            // lines added to the generated [report] section
+    std::string ledger_toml;            // lines added to the generated [ledger] section
     int ledger_flush_interval_ms = 200;
     int ledger_sweep_interval_ms = 200;
+    // A redis-server of this stack's own (AOF on, fsync every second, in the stack's folder),
+    // for tests that kill or restart Redis; otherwise the shared test server is used.
+    bool private_redis = false;
     std::string sched_toml;     // lines added to the generated [sched] section
     std::string operator_toml;  // lines added to the generated [[operators]] table
     bool sched_consumer = true;  // consumer = "test"; false: each instance names itself
@@ -75,11 +79,22 @@ class Stack {
 
   // The daemon or simulator process by name ("smsgw-sched"), or null if not started.
   Process* process(const std::string& name);
-  // Starts (again) one of the daemons, as systemd's Restart= would ("smsgw-sched-2" is a
-  // second scheduler instance).
-  void Start(const std::string& name);
+  // Starts (again) one of the daemons, as systemd's Restart= would, and waits until it is
+  // ready. `env`: "NAME=value" entries added to its environment. "smsgw-ledger-2" is a second
+  // smsgw-ledger on the same Redis and PostgreSQL, at ledger2_address().
+  void Start(const std::string& name, const std::vector<std::string>& env = {});
+  // The same without waiting: for a process expected to stop by itself.
+  Process* Spawn(const std::string& name, const std::vector<std::string>& env = {});
+  std::string ledger2_address() const { return "127.0.0.1:" + std::to_string(ledger2_port_); }
   int smsc_port() const { return smsc_port_; }
   void StopAll();
+
+  // With Options::private_redis: the Redis port, its data folder (dir, appendonlydir/), and
+  // kill -9 / start of the redis-server process (same port and folder).
+  int redis_port() const { return redis_port_; }
+  std::string redis_dir() const { return dir_ + "/redis"; }
+  void KillRedis();
+  void StartRedis();
 
   // POST /v1/messages of a plain text to one number; the new message's id ("" and a test
   // failure when it is not accepted).
@@ -106,6 +121,10 @@ class Stack {
   HttpResponse Api(const std::string& method, const std::string& target, const std::string& body = "",
                    const std::string& key = "", Headers headers = {});
 
+  // A message's hold as the ledger keeps it ("<state>:<cost>[:<expires at ms>]", lib/keys), or
+  // "" when there is none.
+  std::string Hold(int64_t account, const std::string& message_id);
+
   // Runs one SQL query on this stack's database and returns the first column of the first row
   // ("" when no row).
   std::string Sql(const std::string& query);
@@ -123,7 +142,7 @@ class Stack {
   std::string config_path_;
   std::string dsn_;
   std::string db_name_;
-  int api_port_ = 0, ledger_port_ = 0, report_port_ = 0, smsc_port_ = 0;
+  int api_port_ = 0, ledger_port_ = 0, report_port_ = 0, smsc_port_ = 0, ledger2_port_ = 0, redis_port_ = 0;
   std::map<std::string, int> metrics_ports_;
   std::unique_ptr<redis::Connection> redis_;
   std::vector<std::unique_ptr<Process>> processes_;

@@ -36,7 +36,7 @@ class WebhookReceiver {
     boost::system::error_code ec;
     // Wake the blocking accept with a connection of our own.
     boost::asio::ip::tcp::socket poke(ioc_);
-    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
+    poke.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)}, ec);
     thread_.join();
   }
   int port() const { return port_; }

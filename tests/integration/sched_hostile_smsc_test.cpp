@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "stack.h"
 
@@ -90,7 +91,9 @@ TEST(SchedHostileSmscTest, EveryMessageEndsFinalWhateverTheSmscAnswers) {
   Stack stack(HostileOptions());
   HostileSmsc smsc(stack, {"--receipt-delay-ms", "200"});
   stack.Start("smsgw-sched");
-  auto [account, key] = stack.CreateFundedAccount("hostile", 10, 1000);
+  int64_t account = 0;  // not a structured binding: lambdas capture it (clang < 16)
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("hostile", 10, 1000);
 
   const std::vector<std::pair<std::string, int>> plan = {
       {"ok", 2},       {"long", 1},     {"binary", 3},    {"empty", 2}, {"dup", 4},
@@ -166,7 +169,9 @@ TEST(SchedHostileSmscTest, AFloodThatNeverReadsAndAStallLeaveMemoryBoundedAndLos
   Stack stack(HostileOptions());
   HostileSmsc smsc(stack, {"--flood", "2000000", "--flood-s", "25", "--pushback-s", "3", "--stall-s", "4"});
   stack.Start("smsgw-sched");
-  auto [account, key] = stack.CreateFundedAccount("flood", 10, 1000);
+  int64_t account = 0;  // not a structured binding: lambdas capture it (clang < 16)
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("flood", 10, 1000);
   ASSERT_TRUE(WaitUntil([&] { return !smsc.Events("bind").empty(); }));
   Process* sched = stack.process("smsgw-sched");
   const std::string warm = stack.SendText(key, "+989121234500", "ok warm");

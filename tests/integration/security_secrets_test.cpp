@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 #include "stack.h"
 #include "webhook_receiver.h"
@@ -41,8 +42,12 @@ TEST(SecuritySecretsTest, NoSecretReachesALogOrAMetric) {
   options.report_toml = "webhook_allow_private = true\nwebhook_retry_base_ms = 200\n";
   Stack stack(options);
 
-  auto [account, key] = stack.CreateFundedAccount("secrets", 10, 1000);
-  auto [other, other_key] = stack.CreateFundedAccount("secrets-kannel", 10, 1000);
+  int64_t account = 0;  // not a structured binding: lambdas capture it (clang < 16)
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("secrets", 10, 1000);
+  int64_t other = 0;
+  std::string other_key;
+  std::tie(other, other_key) = stack.CreateFundedAccount("secrets-kannel", 10, 1000);
   CommandResult rotated = stack.Smsctl({"account", "webhook-secret", std::to_string(account), "--rotate"});
   ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
   const std::string webhook_secret = stack.Sql("SELECT webhook_secret FROM accounts WHERE id = " + std::to_string(account));

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "auth/secret_compare.h"
 #include "smpp/receipt.h"
 #include "smsgw-smsc-sim/server_impl.h"
 
@@ -197,7 +198,7 @@ void Session::OnBind(const Pdu& pdu, const BindTransceiver& bind) {
     status = ESME_RALYBND;
   } else if (!o.system_id.empty() && bind.system_id != o.system_id) {
     status = ESME_RINVSYSID;
-  } else if (!o.password.empty() && bind.password != o.password) {
+  } else if (!o.password.empty() && !auth::SecretsEqual(bind.password, o.password)) {
     status = ESME_RINVPASWD;
   }
   if (status != ESME_ROK) {

@@ -24,6 +24,9 @@ class RateLimiter;
 struct ApiDeps {
   const config::ApiConfig* config = nullptr;
   std::vector<std::string> operator_names;  // [[operators]] names, for Kannel's smsc
+  // [report] webhook_allow_private: may callback_url and dlr-url name private or loopback
+  // targets? Checked at send time with the policy smsgw-report applies at delivery.
+  bool callback_allow_private = false;
   redis::Pool* pool = nullptr;
   rpc::LedgerClient* ledger = nullptr;
   rpc::ReportClient* report = nullptr;

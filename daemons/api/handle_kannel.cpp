@@ -44,6 +44,10 @@ void HandleKannelSend(const ApiDeps& deps, const Call& call, Respond respond) {
     metrics.Refused(send.status());
     return respond(KannelReply(400, send.status().message()));
   }
+  if (Status target = CheckCallbackTargets(send->message, deps.callback_allow_private); !target.ok()) {
+    metrics.Refused(target);
+    return respond(KannelReply(400, "DLR-URL target not allowed, rejected"));
+  }
 
   std::vector<std::string> denied;
   auto receivers = std::make_shared<std::vector<std::string>>();  // as written, per envelope

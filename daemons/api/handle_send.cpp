@@ -68,6 +68,7 @@ void HandleSendMessage(const ApiDeps& deps, const Call& call, Respond respond) {
   if (!body.ok()) return respond(std::move(problem));
   Result<SendRequest> req = ParseSendRequest(*body);
   if (!req.ok()) return RespondRefused(req.status(), respond);
+  if (Status s = CheckCallbackTargets(*req, deps.callback_allow_private); !s.ok()) return RespondRefused(s, respond);
   Result<v1::Envelope> envelope = PrepareMessage(*req, *call.account, deps.config->default_region, call.new_id(),
                                                  deps.now_ms());
   if (!envelope.ok()) return RespondRefused(envelope.status(), respond);
@@ -108,9 +109,10 @@ void HandleSendBatch(const ApiDeps& deps, const Call& call, Respond respond) {
   const int64_t now = deps.now_ms();
   for (size_t i = 0; i < batch->items.size(); ++i) {
     const Result<SendRequest>& item = batch->items[i];
+    const Status target = item.ok() ? CheckCallbackTargets(*item, deps.callback_allow_private) : item.status();
     Result<v1::Envelope> envelope =
-        item.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, call.new_id(), now)
-                  : Result<v1::Envelope>(item.status());
+        target.ok() ? PrepareMessage(*item, *call.account, deps.config->default_region, call.new_id(), now)
+                    : Result<v1::Envelope>(target);
     if (!envelope.ok()) {
       SendMetrics::Get().Refused(envelope.status());
       (*statuses)[i] = envelope.status();

@@ -157,6 +157,7 @@ int Serve(const config::Config& config) {
   ApiDeps deps;
   deps.config = &api;
   for (const config::OperatorConfig& op : config.operators) deps.operator_names.push_back(op.name);
+  deps.callback_allow_private = config.report.webhook_allow_private;
   deps.pool = pool->get();
   deps.ledger = &ledger;
   deps.report = &report;

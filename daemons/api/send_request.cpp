@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "api/http_types.h"
+#include "webhook/url_policy.h"
 
 namespace smsgw::api {
 namespace {
@@ -138,6 +139,20 @@ Result<SendRequest> ParseSendRequest(const nlohmann::json& object) {
                                    std::to_string(kMaxCallbackUrl) + " bytes");
   }
   return req;
+}
+
+Status CheckCallbackTargets(const SendRequest& req, bool allow_private) {
+  if (!req.callback_url.empty()) {
+    if (Status s = webhook::CheckCallbackUrl(req.callback_url, allow_private); !s.ok()) {
+      return Status::InvalidArgument("callback_url: " + s.message());
+    }
+  }
+  if (!req.dlr_url.empty()) {
+    if (Status s = webhook::CheckCallbackUrl(req.dlr_url, allow_private); !s.ok()) {
+      return Status::InvalidArgument("dlr-url: " + s.message());
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace smsgw::api

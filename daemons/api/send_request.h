@@ -47,4 +47,11 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body);
 // missing). null counts as absent for the optional fields.
 Result<SendRequest> ParseSendRequest(const nlohmann::json& object);
 
+// The callback targets of `req` (callback_url, Kannel's dlr-url) under the policy smsgw-report
+// applies before each delivery (webhook::CheckCallbackUrl: no private, loopback or link-local
+// address unless `allow_private`), so a customer learns at once that a target will never be
+// called, and the gateway is never pointed at its own network (SSRF). InvalidArgument naming
+// the field ("callback_url: ...", "dlr-url: ...").
+Status CheckCallbackTargets(const SendRequest& req, bool allow_private);
+
 }  // namespace smsgw::api

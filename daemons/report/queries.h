@@ -90,6 +90,11 @@ FROM (SELECT ((TIMESTAMPTZ 'epoch' + $1::bigint * INTERVAL '1 millisecond')
               AT TIME ZONE 'UTC')::date AS d) AS day
 )SQL"};
 
+// The DDL dropping the partition named $1 (one of kExpiredPartitions), the name quoted by the
+// server as kPartitionDdlFor's are.
+inline constexpr pg::Query kDropPartitionDdl{"report_drop_partition_ddl",
+                                             "SELECT format('DROP TABLE IF EXISTS %I', $1::text)"};
+
 // Daily partitions (messages_YYYYMMDD) whose whole day lies more than $1 days back (UTC).
 inline constexpr pg::Query kExpiredPartitions{"report_expired_partitions", R"SQL(
 SELECT c.relname::text

@@ -133,10 +133,9 @@ Status BatchWriter::EnsurePartitionsFor(const std::vector<int64_t>& times_ms) {
   return pool_->Transact([&](pqxx::work& tx) {
     Exec(tx, sql::kDdlLockTimeout);
     for (int64_t day : days) {
-      pqxx::result ddl = Exec(tx, sql::kPartitionDdlFor, day * kMsPerDay);
-      const std::string text = ddl[0][0].as<std::string>();
-      spdlog::info("report: {}", text);
-      tx.exec0(text);
+      const std::string ddl = Exec(tx, sql::kPartitionDdlFor, day * kMsPerDay)[0][0].as<std::string>();
+      spdlog::info("report: {}", ddl);
+      tx.exec0(ddl);
     }
   });
 }
@@ -149,7 +148,8 @@ Result<std::vector<std::string>> BatchWriter::DropExpiredPartitions(int retentio
     pqxx::result rows = Exec(tx, sql::kExpiredPartitions, retention_days);
     for (const auto& row : rows) {
       const std::string name = row[0].as<std::string>();
-      tx.exec0("DROP TABLE IF EXISTS " + tx.quote_name(name));
+      const std::string ddl = Exec(tx, sql::kDropPartitionDdl, name)[0][0].as<std::string>();
+      tx.exec0(ddl);
       dropped.push_back(name);
     }
   });

@@ -39,7 +39,9 @@ return #due
 // written the key, review M4) is parked: its state and words go to the park key and its name
 // to the parked set, and it is tried again (ARGV[4] = 'parked') until the key appears or its
 // time is up, when it goes to the unmatched stream (kept for inspection, trimmed) and counted.
-// KEYS: receipt key, park key, parked zset, unmatched stream, unmatched counter.
+// A message's final state takes it out of the receipt waits (KEYS[6], receipt_waits.h): its
+// receipt came, so the sweep for receipts that never come leaves it alone.
+// KEYS: receipt key, park key, parked zset, unmatched stream, unmatched counter, receipt waits.
 // ARGV: state name ('' when retrying: the park key has it), counter TTL (s), matched key TTL
 // (s), mode ('new' | 'parked'), parked member, now (ms), park TTL (s), give up before (ms),
 // words ("stat:.. err:.." and the text, for the unmatched stream), unmatched max length.
@@ -82,7 +84,11 @@ end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 local account, msg, parts = string.match(v, '^(%d+):([^:]+):(%d+)$')
 if not account then return false end
-if tonumber(parts) <= 1 then return {account, msg, state, words} end
+local waiting = account .. ':' .. msg
+if tonumber(parts) <= 1 then
+  redis.call('ZREM', KEYS[6], waiting)
+  return {account, msg, state, words}
+end
 local counter = 'dlrparts:' .. msg
 redis.call('HSETNX', counter, KEYS[1], state)
 redis.call('EXPIRE', counter, tonumber(ARGV[2]))
@@ -92,6 +98,7 @@ local worst = 'delivered'
 for _, s in ipairs(redis.call('HVALS', counter)) do
   if s == 'undelivered' then worst = s elseif s ~= 'delivered' and worst == 'delivered' then worst = s end
 end
+redis.call('ZREM', KEYS[6], waiting)
 return {account, msg, worst, words}
 )lua";
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "keys/keys.h"
+#include "sched/receipt_waits.h"
 #include "sched/valid_utf8.h"
 
 namespace smsgw::sched {
@@ -30,7 +31,7 @@ redis::Command EventCommand(v1::StatusEvent event) {
 std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std::string& operator_name,
                                               const std::vector<std::string>& operator_ids,
                                               const std::vector<std::string>& key_ids, int receipt_ttl_s,
-                                              int64_t now_ms) {
+                                              int64_t now_ms, int64_t receipt_due_ms) {
   const v1::Envelope& e = m.envelope;
   std::vector<redis::Command> cmds;
   const std::string target = std::to_string(e.account_id()) + ":" + e.id() + ":" + std::to_string(operator_ids.size());
@@ -42,6 +43,7 @@ std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std:
     }
     joined += (i == 0 ? "" : ",") + ValidUtf8(operator_ids[i]);
   }
+  if (receipt_due_ms > 0) cmds.push_back(WaitForReceiptCommand(e, receipt_due_ms));
   v1::StatusEvent ev = MakeEvent(e, v1::STATUS_SUBMITTED, now_ms);
   ev.set_operator_name(operator_name);
   ev.set_operator_message_id(joined);

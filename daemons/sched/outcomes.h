@@ -27,10 +27,12 @@ v1::StatusEvent MakeEvent(const v1::Envelope& e, v1::MessageStatus status, int64
 // (with the ids as the SMSC wrote them, through ValidUtf8), the submitted mark, then the ack,
 // then the mark's deletion (review C3: whoever takes the entry over while the mark is there
 // does not submit it again). An empty id (accepted without one, review F9) gets no key.
+// `receipt_due_ms` > 0: the message waits for its final receipt until then (receipt_waits.h),
+// written before the event; 0: no receipt is awaited.
 std::vector<redis::Command> SubmittedCommands(const QueuedMessage& m, const std::string& operator_name,
                                               const std::vector<std::string>& operator_ids,
                                               const std::vector<std::string>& key_ids, int receipt_ttl_s,
-                                              int64_t now_ms);
+                                              int64_t now_ms, int64_t receipt_due_ms = 0);
 
 // An entry taken over whose submit was recorded before its ack landed: the ack and the mark's
 // deletion, nothing else.

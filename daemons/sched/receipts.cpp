@@ -25,7 +25,7 @@ redis::Command Invocation(const std::string& member, const std::string& state, c
   const std::string id = nl == std::string::npos ? "" : member.substr(nl + 1);
   return MatchReceiptScript().Invocation(
       {keys::Receipt(op, id), keys::ParkedReceipt(op, id), keys::kParkedReceipts, keys::kUnmatchedReceipts,
-       keys::kUnmatchedCount},
+       keys::kUnmatchedCount, keys::kReceiptWaits},
       {state, std::to_string(s.receipt_ttl_s), std::to_string(kMatchedReceiptTtlS), mode, member,
        std::to_string(now_ms), std::to_string(s.park_s + 60), std::to_string(now_ms - int64_t{s.park_s} * 1000), words,
        std::to_string(s.unmatched_max_len)});

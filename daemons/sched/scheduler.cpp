@@ -10,6 +10,7 @@
 #include "sched/ledger_calls.h"
 #include "sched/outcomes.h"
 #include "sched/pick.h"
+#include "sched/receipt_waits.h"
 #include "sched/submit_request.h"
 #include "sms/encoding.h"
 #include "smpp/message_id.h"
@@ -246,7 +247,10 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
                      job.operator_name);
       }
       metrics_.Submitted(job.operator_name, SchedMetrics::Submit::kAccepted);
-      cmds = SubmittedCommands(m, job.operator_name, job.operator_ids, key_ids, config_.receipt_ttl_s, now_ms);
+      // Kept waiting for its final receipt, if the operator was asked for one (receipt_waits.h).
+      const bool waits = route != nullptr && AsksForFinalReceipt(route->op.registered_delivery);
+      const int64_t due = waits ? now_ms + int64_t{config_.receipt_wait_s} * 1000 : 0;
+      cmds = SubmittedCommands(m, job.operator_name, job.operator_ids, key_ids, config_.receipt_ttl_s, now_ms, due);
       break;
     }
     case Action::kExpired: cmds = FinalCommands(m, v1::STATUS_EXPIRED, outcome.error, now_ms); break;
@@ -318,6 +322,7 @@ void Scheduler::Run(const std::atomic<bool>& stop) {
     PumpLanes();
     MoveDueRetries();
     RetryParked();
+    ExpireUnreceipted();
     ClaimAndTouch();
     RescanPending();
     handled += ReadBatch();

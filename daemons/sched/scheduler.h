@@ -124,6 +124,7 @@ class Scheduler {
   void MoveDueRetries();
   void ClaimAndTouch();
   void RescanPending();
+  void ExpireUnreceipted();
   void Steer(double latency_ms, int64_t now_ms);
 
   const config::SchedConfig& config_;
@@ -158,6 +159,7 @@ class Scheduler {
   int64_t last_rescan_ms_ = 0;
   int64_t last_claim_ms_ = 0;
   int64_t last_parked_ms_ = 0;
+  int64_t last_wait_sweep_ms_ = 0;
   bool first_rescan_ = true;
 
   std::mutex mu_;

@@ -1,6 +1,6 @@
 // Scheduler: the slower periodic work: the ledger's waiting messages, due retries, taking over
-// a dead instance's entries and keeping ours, re-reading our own pending entries, steering
-// the express share.
+// a dead instance's entries and keeping ours, re-reading our own pending entries, expiring
+// messages whose receipt never came, steering the express share.
 
 #include <spdlog/spdlog.h>
 
@@ -8,6 +8,7 @@
 
 #include "common/time.h"
 #include "sched/pick.h"
+#include "sched/receipt_waits.h"
 #include "sched/scheduler.h"
 
 namespace smsgw::sched {
@@ -17,6 +18,8 @@ constexpr int kRetryMoveBatch = 500;
 constexpr int64_t kRetryMoveEveryMs = 250;
 constexpr int64_t kPendingRescanMs = 30000;
 constexpr int kClaimStreams = 256;  // account streams looked at per claim pass
+constexpr int64_t kWaitSweepEveryMs = 1000;
+constexpr int kWaitSweepBatch = 2000;
 
 }  // namespace
 
@@ -92,6 +95,26 @@ void Scheduler::RescanPending() {
     spdlog::info("{} of {} pending entries were no longer held (an earlier run, or a lost outcome); taken again",
                  taken, seen);
   }
+}
+
+void Scheduler::ExpireUnreceipted() {
+  // Messages whose final receipt never came (receipt_waits.h): expired, the charge stands.
+  // Their events and removals go through the outbox, so they land or are retried; not while
+  // writes fail, so one pass never reads what the last has not yet removed.
+  const int64_t now = NowMs();
+  if (now - last_wait_sweep_ms_ < kWaitSweepEveryMs || Stuck()) return;
+  last_wait_sweep_ms_ = now;
+  Result<redis::Reply> due = conn_.Run(DueWaitsCommand(now, kWaitSweepBatch));
+  if (!due.ok()) {
+    spdlog::warn("reading messages waiting for receipts: {}", due.status().ToString());
+    return;
+  }
+  if (due->elements.empty()) return;
+  for (const redis::Reply& member : due->elements) {
+    outbox_.Add(NoReceiptCommands(member.str, config_.receipt_wait_s, now));
+  }
+  spdlog::info("{} message(s) had no delivery receipt within {} s: expired", due->elements.size(),
+               config_.receipt_wait_s);
 }
 
 void Scheduler::Steer(double latency_ms, int64_t now_ms) {

@@ -126,6 +126,8 @@ void ReadSched(SectionReader& r, SchedConfig& c) {
   r.Optional("quantum", c.quantum);
   r.Optional("max_attempts", c.max_attempts);
   r.Optional("receipt_ttl_s", c.receipt_ttl_s);
+  c.receipt_wait_s = c.receipt_ttl_s;  // the default: as long as the receipt could still match
+  r.Optional("receipt_wait_s", c.receipt_wait_s);
   r.Optional("metrics_listen", c.metrics_listen);
   r.Optional("claim_idle_ms", c.claim_idle_ms);
   r.Optional("dlq_max_len", c.dlq_max_len);
@@ -136,6 +138,8 @@ void ReadSched(SectionReader& r, SchedConfig& c) {
   r.Check(c.receipt_park_s > 0 && c.receipt_park_s <= 86400, "receipt_park_s", "must be 1..86400");
   r.Check(c.unmatched_max_len >= 100, "unmatched_max_len", "must be at least 100");
   r.Check(c.receipt_ttl_s > 0, "receipt_ttl_s", "must be positive");
+  r.Check(c.receipt_wait_s > 0 && c.receipt_wait_s <= c.receipt_ttl_s, "receipt_wait_s",
+          "must be 1..receipt_ttl_s (a receipt cannot match after its key is gone)");
   r.Check(c.express_sla_ms > 0, "express_sla_ms", "must be positive");
   r.Check(c.normal_min_share >= 0 && c.normal_min_share <= 1, "normal_min_share", "must be 0..1");
   r.Check(c.max_streams_per_round > 0, "max_streams_per_round", "must be positive");

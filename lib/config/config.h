@@ -77,6 +77,9 @@ struct SchedConfig {
   int quantum = 10;
   int max_attempts = 5;
   int receipt_ttl_s = 172800;  // how long an operator id is remembered for its receipt
+  // A submitted message whose final receipt has not come this long is expired ("no delivery
+  // receipt within N s"); at most receipt_ttl_s, which is its default.
+  int receipt_wait_s = 172800;
   std::string metrics_listen;
   // Pending entries idle this long belong to a scheduler that died or lost them: another
   // instance takes them over (XAUTOCLAIM). Must exceed every operator's response timeout.

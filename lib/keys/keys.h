@@ -151,6 +151,10 @@ inline std::string ParkedReceipt(const std::string& operator_name, const std::st
 inline constexpr const char* kParkedReceipts = "dlr:parked";
 inline constexpr const char* kUnmatchedReceipts = "dlr:unmatched";
 inline constexpr const char* kUnmatchedCount = "dlr:unmatched:count";
+// Sorted set: "<account>:<message id>" of each submitted message waiting for its final receipt,
+// scored by the time (ms) it stops waiting; the receipt's match removes it, a sweep expires the
+// rest (daemons/sched/receipt_waits.h).
+inline constexpr const char* kReceiptWaits = "dlr:waiting";
 // Hash: the express latency (accepted -> submitted) every scheduler instance steers by.
 inline constexpr const char* kExpressLatency = "sched:express";
 // String: an operator's GCRA state (theoretical arrival time, us), shared by all instances.

@@ -16,7 +16,7 @@ Result<std::vector<int>> Migrate(const std::string& dsn) {
   std::vector<int> applied;
   try {
     pqxx::connection conn(dsn);
-    pqxx::nontransaction(conn).exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockId) + ")");
+    pqxx::nontransaction(conn).exec_params("SELECT pg_advisory_lock($1)", kMigrationLockId);
     {
       pqxx::work tx(conn);
       tx.exec(
@@ -32,12 +32,12 @@ Result<std::vector<int>> Migrate(const std::string& dsn) {
     for (const Migration& m : Migrations()) {
       if (m.version <= current) continue;
       pqxx::work tx(conn);
-      tx.exec(m.sql);
+      tx.exec(m.sql);  // a file of lib/pg/migrations, compiled in: no input reaches it
       tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name);
       tx.commit();
       applied.push_back(m.version);
     }
-    pqxx::nontransaction(conn).exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockId) + ")");
+    pqxx::nontransaction(conn).exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockId);
   } catch (const std::exception& e) {
     return FromException(e, "migrate");
   }

@@ -130,5 +130,34 @@ TEST_F(ApiErrorsTest, UnknownMessageIs404) {
   ExpectProblem(stack_->Api("GET", "/v1/nothing-here", "", key), 404, "not_found");
 }
 
+// Callback SSRF (lib/webhook url_policy): a callback_url to a private, loopback or link-local
+// address is refused when the message is sent, naming the field, and nothing is charged; the
+// same in a batch, item by item.
+TEST_F(ApiErrorsTest, APrivateCallbackUrlIs400NamingTheField) {
+  auto [account, key] = stack_->CreateFundedAccount("ssrf", 10, 100);
+  for (const char* url : {"http://127.0.0.1:6379/", "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/x",
+                          "https://localhost/hook", "http://[::1]/x", "http://[::ffff:192.168.1.1]/x"}) {
+    const nlohmann::json body = {{"to", "+989121234567"}, {"text", "x"}, {"callback_url", url}};
+    HttpResponse r = stack_->Api("POST", "/v1/messages", body.dump(), key);
+    ExpectProblem(r, 400, "invalid_argument");
+    EXPECT_NE(r.Json().value("detail", "").find("callback_url"), std::string::npos) << url << ": " << r.body;
+  }
+  EXPECT_EQ(stack_->Balance(account), 100);
+
+  const nlohmann::json batch = {
+      {"messages",
+       {{{"to", "+989121234567"}, {"text", "a"}, {"callback_url", "http://192.168.0.1/hook"}},
+        {{"to", "+989121234567"}, {"text", "b"}, {"callback_url", "https://hooks.example.com/sms"}}}}};
+  HttpResponse r = stack_->Api("POST", "/v1/messages/batch", batch.dump(), key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const nlohmann::json results = r.Json().at("results");
+  ASSERT_EQ(results.size(), 2u) << r.body;
+  EXPECT_EQ(results[0].value("status", ""), "refused") << r.body;
+  EXPECT_EQ(results[0].at("problem").value("code", ""), "invalid_argument") << r.body;
+  EXPECT_NE(results[0].at("problem").value("detail", "").find("callback_url"), std::string::npos) << r.body;
+  EXPECT_EQ(results[1].value("status", ""), "accepted") << r.body;
+  EXPECT_EQ(stack_->Balance(account), 90);
+}
+
 }  // namespace
 }  // namespace smsgw::testing

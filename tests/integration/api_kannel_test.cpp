@@ -105,6 +105,9 @@ TEST_F(ApiKannelTest, RefusalsUseKannelsStatusesAndTexts) {
   expect(Get(Auth() + "&to=989121234567&text=x&dlr-mask=99"), 400, "DLR-Mask field misformed, rejected");
   expect(Get(Auth() + "&to=989121234567&text=x&dlr-mask=1&dlr-url=ftp%3A%2F%2Fx"), 400,
          "DLR-URL field misformed, rejected");
+  // A dlr-url to the gateway's own network is refused when the message is sent (SSRF).
+  expect(Get(Auth() + "&to=989121234567&text=x&dlr-mask=1&dlr-url=http%3A%2F%2F169.254.169.254%2Flatest"), 400,
+         "DLR-URL target not allowed, rejected");
   expect(Get(Auth() + "&to=989121234567&text=x&coding=5"), 400, "Coding field misformed, rejected");
   expect(Get(Auth() + "&to=989121234567&text=x&validity=abc"), 400, "Validity field misformed, rejected");
   expect(Get(Auth() + "&to=989121234567&text=%FF&charset=UTF-8"), 400, "Charset or body misformed, rejected");

@@ -1,4 +1,5 @@
 #include "auth/api_key.h"
+#include "auth/secret_compare.h"
 
 #include <gtest/gtest.h>
 
@@ -33,6 +34,18 @@ TEST(ApiKeyTest, WebhookSecretsAre256RandomBitsInHex) {
     EXPECT_EQ(s.find_first_not_of("0123456789abcdef"), std::string::npos);
     EXPECT_TRUE(seen.insert(s).second);
   }
+}
+
+// The SMPP bind password is compared in constant time (docs/security.md); equal means equal,
+// byte for byte, whatever the length and wherever they differ.
+TEST(SecretCompareTest, EqualOnlyWhenEveryByteIs) {
+  EXPECT_TRUE(SecretsEqual("Sm9Pq4Zx", "Sm9Pq4Zx"));
+  EXPECT_TRUE(SecretsEqual("", ""));
+  EXPECT_FALSE(SecretsEqual("Sm9Pq4Zy", "Sm9Pq4Zx"));  // the last byte
+  EXPECT_FALSE(SecretsEqual("tm9Pq4Zx", "Sm9Pq4Zx"));  // the first
+  EXPECT_FALSE(SecretsEqual("Sm9Pq4Z", "Sm9Pq4Zx"));   // a prefix
+  EXPECT_FALSE(SecretsEqual("Sm9Pq4Zxx", "Sm9Pq4Zx"));
+  EXPECT_FALSE(SecretsEqual(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
 }
 
 }  // namespace

@@ -156,5 +156,23 @@ TEST(ConfigTest, NonsenseTimeoutsAreRefused) {
   EXPECT_FALSE(LoadString(base + "[api]\nauth_cache_ms = -5\n", "t.toml").ok());
 }
 
+// A message waits for its receipt as long as its key lives, unless told a shorter time; never
+// longer, since a receipt cannot match once its key is gone.
+TEST(ConfigTest, ReceiptWaitDefaultsToTheReceiptTtl) {
+  const std::string base = "[postgres]\ndsn = \"host=x\"\n";
+  Result<Config> c = LoadString(base + "[sched]\nreceipt_ttl_s = 3600\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->sched.receipt_wait_s, 3600);
+  c = LoadString(base + "[sched]\nreceipt_wait_s = 600\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->sched.receipt_wait_s, 600);
+  EXPECT_EQ(c->sched.receipt_ttl_s, 172800);
+  for (const char* bad : {"[sched]\nreceipt_wait_s = 0\n", "[sched]\nreceipt_ttl_s = 60\nreceipt_wait_s = 61\n"}) {
+    Result<Config> r = LoadString(base + bad, "t.toml");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("sched.receipt_wait_s"), std::string::npos) << r.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace smsgw::config

@@ -42,21 +42,23 @@ TEST(ReceiptsTest, TheCommandNamesTheKeysAndTheFinalState) {
   settings.receipt_ttl_s = 3600;
   settings.park_s = 100;
   redis::Command c = MatchReceiptCommand("op1", std::string("\xff\x01", 2), r, settings, 50000);
-  ASSERT_EQ(c.size(), 18u);  // EVALSHA sha 5 keys... 10 args
+  ASSERT_EQ(c.size(), 19u);  // EVALSHA sha 6 keys... 10 args
   EXPECT_EQ(c[0], "EVALSHA");
   EXPECT_EQ(c[3], "dlr:op1:\\xFF\x01");  // as SubmittedCommands wrote it
   EXPECT_EQ(c[4], "dlr:park:op1:\\xFF\x01");
   EXPECT_EQ(c[5], "dlr:parked");
-  EXPECT_EQ(c[8], "undelivered");
-  EXPECT_EQ(c[9], "3600");
-  EXPECT_EQ(c[10], std::to_string(kMatchedReceiptTtlS));
-  EXPECT_EQ(c[11], "new");
-  EXPECT_EQ(c[12], "op1\n\\xFF\x01");
-  EXPECT_EQ(c[15], "-50000");  // parked before this (ms) gives up
-  EXPECT_EQ(c[16], "stat:UNDELIV err:001");
-  redis::Command again = RetryParkedCommand(c[12], settings, 50000);
+  EXPECT_EQ(c[8], "dlr:waiting");  // a final match ends the message's wait for a receipt
+  EXPECT_EQ(c[9], "undelivered");
+  EXPECT_EQ(c[10], "3600");
+  EXPECT_EQ(c[11], std::to_string(kMatchedReceiptTtlS));
+  EXPECT_EQ(c[12], "new");
+  EXPECT_EQ(c[13], "op1\n\\xFF\x01");
+  EXPECT_EQ(c[16], "-50000");  // parked before this (ms) gives up
+  EXPECT_EQ(c[17], "stat:UNDELIV err:001");
+  redis::Command again = RetryParkedCommand(c[13], settings, 50000);
   EXPECT_EQ(again[3], c[3]);
-  EXPECT_EQ(again[11], "parked");
+  EXPECT_EQ(again[8], c[8]);
+  EXPECT_EQ(again[12], "parked");
 }
 
 TEST(ReceiptsTest, AFinalMatchBecomesAnEventWithTheSmscsWords) {

@@ -97,14 +97,16 @@ Stack::Stack(Options options) : options_(std::move(options)), servers_(Servers::
     tx.exec("CREATE DATABASE " + db_name_);
   }
   dsn_ = AdminDsn(servers_.pg_port, db_name_);
+  if (!options_.pg_password.empty()) dsn_ += " password=" + options_.pg_password;
 
   redis_port_ = servers_.redis_port;
-  if (options_.private_redis) {
+  if (options_.private_redis || !options_.redis_password.empty()) {
     redis_port_ = FreePort();
     StartRedis();
   }
   config::RedisConfig rc;
   rc.port = redis_port_;
+  rc.password = options_.redis_password;
   Result<std::unique_ptr<redis::Connection>> conn = redis::Connection::Open(rc);
   if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
   redis_ = std::move(conn).value();
@@ -206,7 +208,8 @@ void Stack::WriteConfig() {
     const int port = metrics_port(daemon);
     return port == 0 ? std::string() : "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n";
   };
-  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << redis_port_ << "\n\n"
+  out << "[redis]\nhost = \"127.0.0.1\"\nport = " << redis_port_ << "\n"
+      << (options_.redis_password.empty() ? "" : "password = \"" + options_.redis_password + "\"\n") << "\n"
       << "[postgres]\ndsn = \"" << dsn_ << "\"\n\n"
       << "[api]\nlisten = \"127.0.0.1:" << api_port_ << "\"\nledger_address = \"" << ledger_address()
       << "\"\nreport_address = \"127.0.0.1:" << report_port_ << "\"\n" << metrics("smsgw-api") << options_.api_toml << "\n"
@@ -217,7 +220,8 @@ void Stack::WriteConfig() {
       << "[report]\nlisten = \"127.0.0.1:" << report_port_ << "\"\nbatch_max_ms = 50\n" << options_.report_toml
       << metrics("smsgw-report") << "\n"
       << "[[operators]]\nname = \"sim\"\nhost = \"127.0.0.1\"\nport = " << smsc_port_
-      << "\nsystem_id = \"smsgw\"\npassword = \"secret\"\nreconnect_max_s = 1\n" << options_.operator_toml << "\n"
+      << "\nsystem_id = \"smsgw\"\npassword = \"" << options_.smpp_password << "\"\nreconnect_max_s = 1\n"
+      << options_.operator_toml << "\n"
       << "[log]\nlevel = \"debug\"\n"
       << options_.extra_toml;
 }
@@ -238,7 +242,7 @@ Process* Stack::Spawn(const std::string& name, const std::vector<std::string>& e
   std::vector<std::string> argv{BinaryPath(second_ledger ? "smsgw-ledger" : name)};
   if (name == "smsgw-smsc-sim") {
     argv.insert(argv.end(), {"--listen", "127.0.0.1:" + std::to_string(smsc_port_), "--system-id", "smsgw",
-                             "--password", "secret", "--receipt-delay-ms", "100"});
+                             "--password", options_.smpp_password, "--receipt-delay-ms", "100"});
     argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
   } else if (second_ledger) {
     // The same config but for where it listens.
@@ -269,12 +273,11 @@ Process* Stack::Spawn(const std::string& name, const std::vector<std::string>& e
 
 void Stack::StartRedis() {
   std::filesystem::create_directories(redis_dir());
-  auto redis = std::make_unique<Process>(
-      "redis-server",
-      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
-                               "--dir", redis_dir(), "--appendonly", "yes", "--appendfsync", "everysec", "--save",
-                               "", "--daemonize", "no"},
-      dir_ + "/redis-server.log");
+  std::vector<std::string> argv{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
+                                "--dir", redis_dir(), "--appendonly", "yes", "--appendfsync", "everysec", "--save",
+                                "", "--daemonize", "no"};
+  if (!options_.redis_password.empty()) argv.insert(argv.end(), {"--requirepass", options_.redis_password});
+  auto redis = std::make_unique<Process>("redis-server", argv, dir_ + "/redis-server.log");
   Process* started = redis.get();
   // First in the list, so that StopAll stops it last.
   for (auto it = processes_.begin(); it != processes_.end(); ++it) {
@@ -286,6 +289,7 @@ void Stack::StartRedis() {
   processes_.insert(processes_.begin(), std::move(redis));
   config::RedisConfig rc;
   rc.port = redis_port_;
+  rc.password = options_.redis_password;
   const bool ready = WaitUntil([&] {
     if (!started->Running()) return true;
     Result<std::unique_ptr<redis::Connection>> c = redis::Connection::Open(rc);

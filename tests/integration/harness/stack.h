@@ -60,6 +60,13 @@ class Stack {
     int sched_instances = 1;     // more run as "smsgw-sched-2", ... on the same config
     std::vector<std::string> daemon_env;  // "NAME=value" for the four daemons (NOTIFY_SOCKET, ...)
     bool metrics = true;                  // each daemon serves /metrics on a free port
+    // Secrets, for tests that check none leaks. A Redis password makes the stack start a
+    // redis-server of its own with requirepass (the shared one has none); a PostgreSQL password
+    // goes into the DSN (the test server trusts loopback: it is carried, not checked); the SMPP
+    // password is the operator's and the simulator's.
+    std::string redis_password;
+    std::string pg_password;
+    std::string smpp_password = "secret";
   };
 
   Stack();

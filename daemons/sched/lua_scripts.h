@@ -39,6 +39,9 @@ return #due
 // written the key, review M4) is parked: its state and words go to the park key and its name
 // to the parked set, and it is tried again (ARGV[4] = 'parked') until the key appears or its
 // time is up, when it goes to the unmatched stream (kept for inspection, trimmed) and counted.
+// A parked receipt that matches a final state stays parked: the scheduler removes it
+// (SettleParkedCommands) once its refund and event have landed, so a crash in between leaves
+// it to be matched again, with the same answer.
 // A message's final state takes it out of the receipt waits (KEYS[6], receipt_waits.h): its
 // receipt came, so the sweep for receipts that never come leaves it alone.
 // KEYS: receipt key, park key, parked zset, unmatched stream, unmatched counter, receipt waits.
@@ -77,10 +80,6 @@ if not v then
   redis.call('ZREM', KEYS[3], ARGV[5])
   return {'unmatched'}
 end
-if parked then
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[3], ARGV[5])
-end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 local account, msg, parts = string.match(v, '^(%d+):([^:]+):(%d+)$')
 if not account then return false end
@@ -92,7 +91,13 @@ end
 local counter = 'dlrparts:' .. msg
 redis.call('HSETNX', counter, KEYS[1], state)
 redis.call('EXPIRE', counter, tonumber(ARGV[2]))
-if redis.call('HLEN', counter) < tonumber(parts) then return {account, msg, '', words} end
+if redis.call('HLEN', counter) < tonumber(parts) then
+  if parked then
+    redis.call('DEL', KEYS[2])
+    redis.call('ZREM', KEYS[3], ARGV[5])
+  end
+  return {account, msg, '', words}
+end
 redis.call('EXPIRE', counter, tonumber(ARGV[3]))
 local worst = 'delivered'
 for _, s in ipairs(redis.call('HVALS', counter)) do

@@ -56,6 +56,12 @@ redis::Command RetryParkedCommand(const std::string& member, const ReceiptSettin
   return Invocation(member, "", "parked", "", settings, now_ms);
 }
 
+std::vector<redis::Command> SettleParkedCommands(const std::string& member) {
+  const size_t nl = member.find('\n');
+  const std::string id = nl == std::string::npos ? "" : member.substr(nl + 1);
+  return {{"DEL", keys::ParkedReceipt(member.substr(0, nl), id)}, {"ZREM", keys::kParkedReceipts, member}};
+}
+
 Result<MatchedReceipt> ReadReceiptMatch(const redis::Reply& reply, int64_t now_ms) {
   MatchedReceipt out;
   if (reply.is_error()) return Status::Internal("receipt script: " + reply.str);

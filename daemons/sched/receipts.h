@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "proto/smsgw.pb.h"
@@ -35,6 +36,10 @@ redis::Command MatchReceiptCommand(const std::string& operator_name, const std::
 // The command that tries a parked receipt (a member of keys::kParkedReceipts) again, or
 // moves it to the unmatched stream once it has been parked settings.park_s.
 redis::Command RetryParkedCommand(const std::string& member, const ReceiptSettings& settings, int64_t now_ms);
+
+// Removes a parked receipt whose final match has been dealt with (its refund, if any, done and
+// its event recorded): until then it stays parked and each retry matches it again.
+std::vector<redis::Command> SettleParkedCommands(const std::string& member);
 
 enum class ReceiptMatch {
   kUnknown,          // the receipt key held something unreadable

@@ -58,6 +58,13 @@ int Scheduler::Capacity() const {
 
 bool Scheduler::Stuck() const { return outbox_pause_.failures() > 0 || !waiting_.empty(); }
 
+const Route* Scheduler::RouteNamed(const std::string& name) const {
+  for (const Route& r : routes_) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
 // ---- From a read to an outcome ----------------------------------------------------------------
 
 int Scheduler::Take(std::vector<QueuedMessage> read) {
@@ -235,10 +242,7 @@ void Scheduler::Record(Job& job, const Outcome& outcome, int64_t now_ms) {
       break;
     }
     case Action::kSubmitted: {
-      const Route* route = nullptr;
-      for (const Route& r : routes_) {
-        if (r.name == job.operator_name) route = &r;
-      }
+      const Route* route = RouteNamed(job.operator_name);
       const smpp::IdFormat format = smpp::IdFormatFromName(route ? route->op.message_id_format : "text");
       std::vector<std::string> key_ids;
       for (const std::string& op_id : job.operator_ids) key_ids.push_back(smpp::CanonicalMessageId(op_id, format));

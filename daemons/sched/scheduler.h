@@ -105,6 +105,7 @@ class Scheduler {
   int ReadBatch();
   int Capacity() const;
   bool Stuck() const;
+  const Route* RouteNamed(const std::string& name) const;  // nullptr: no such operator
 
   // scheduler_lanes.cpp: the operators' rates, throttling, handing jobs to links.
   void PumpLanes();
@@ -117,6 +118,7 @@ class Scheduler {
   int FlushAndMatch();
   void Matched(Inbound& in, const MatchedReceipt& m, std::vector<Inbound*>& refunds);
   void RefundReceipts(std::vector<Inbound*>& refunds);
+  std::vector<bool> RefundByReceipt(std::vector<v1::StatusEvent>& events);
   void RetryParked();
 
   // scheduler_upkeep.cpp: the slower periodic work.

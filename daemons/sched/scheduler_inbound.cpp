@@ -26,6 +26,12 @@ constexpr int64_t kParkedEveryMs = 1000;
 constexpr int kParkedBatch = 500;
 constexpr int64_t kMoMaxLen = 1000000;
 
+// Whether the operator's policy returns the money for a receipt's final state (refund_on).
+bool RefundsOn(const Route& route, v1::MessageStatus status) {
+  const std::string name(v1::StatusName(status));
+  return std::find(route.op.refund_on.begin(), route.op.refund_on.end(), name) != route.op.refund_on.end();
+}
+
 }  // namespace
 
 void Scheduler::OnReceipt(size_t route, const smpp::Receipt& receipt, smpp::Client::Ack ack) {
@@ -233,9 +239,7 @@ void Scheduler::Matched(Inbound& in, const MatchedReceipt& m, std::vector<Inboun
     case ReceiptMatch::kFinal: break;
   }
   metrics_.Receipt(route.name, m.event.status());
-  const std::string status(v1::StatusName(m.event.status()));
-  const bool refund = std::find(route.op.refund_on.begin(), route.op.refund_on.end(), status) != route.op.refund_on.end();
-  if (refund) {
+  if (RefundsOn(route, m.event.status())) {
     in.event = m.event;
     refunds.push_back(&in);
     return;
@@ -244,29 +248,42 @@ void Scheduler::Matched(Inbound& in, const MatchedReceipt& m, std::vector<Inboun
 }
 
 void Scheduler::RefundReceipts(std::vector<Inbound*>& refunds) {
-  // The operator's policy returns the money for this outcome (refund_on): refunded first
-  // (exactly once: the ledger refunds a message id once), then the event, then the ack.
-  if (refunds.empty()) return;
-  std::vector<Job> jobs(refunds.size());
-  std::vector<Job*> asked;
-  std::vector<v1::StatusEvent> events(refunds.size());
+  // A receipt refused here is not acknowledged: the SMSC sends it again.
+  std::vector<v1::StatusEvent> events;
+  for (const Inbound* in : refunds) events.push_back(in->event);
+  const std::vector<bool> done = RefundByReceipt(events);
   for (size_t i = 0; i < refunds.size(); ++i) {
-    events[i] = refunds[i]->event;
+    if (!done[i]) {
+      refunds[i]->ack(false);
+      continue;
+    }
+    outbox_.Add({EventCommand(events[i])}, "", [ack = std::move(refunds[i]->ack)] { ack(true); });
+  }
+}
+
+std::vector<bool> Scheduler::RefundByReceipt(std::vector<v1::StatusEvent>& events) {
+  // The operator's policy returns the money for these outcomes (refund_on): refunded first
+  // (exactly once: the ledger refunds a message id once), then the event.
+  std::vector<bool> done(events.size(), false);
+  if (events.empty()) return done;
+  std::vector<Job> jobs(events.size());
+  std::vector<Job*> asked;
+  for (size_t i = 0; i < events.size(); ++i) {
     jobs[i].msg.envelope.set_id(events[i].message_id());
     jobs[i].msg.envelope.set_account_id(events[i].account_id());
     jobs[i].refund_reason = "receipt: " + events[i].error();
     asked.push_back(&jobs[i]);
   }
   Status s = RefundHolds(ledger_, asked);
-  for (size_t i = 0; i < refunds.size(); ++i) {
-    if (jobs[i].facts.refund != RefundFact::kDone) {
-      spdlog::warn("refund after receipt for {}: {}; the SMSC will send it again", events[i].message_id(), s.ToString());
-      refunds[i]->ack(false);
+  for (size_t i = 0; i < events.size(); ++i) {
+    done[i] = jobs[i].facts.refund == RefundFact::kDone;
+    if (!done[i]) {
+      spdlog::warn("refund after receipt for {}: {}; tried again", events[i].message_id(), s.ToString());
       continue;
     }
     events[i].set_error(events[i].error() + " (refunded)");
-    outbox_.Add({EventCommand(events[i])}, "", [ack = std::move(refunds[i]->ack)] { ack(true); });
   }
+  return done;
 }
 
 void Scheduler::RetryParked() {
@@ -280,21 +297,39 @@ void Scheduler::RetryParked() {
   for (const redis::Reply& m : members->elements) cmds.push_back(RetryParkedCommand(m.str, receipt_settings_, now));
   Result<std::vector<redis::Reply>> r = conn_.PipelineScripts(cmds, {&MatchReceiptScript()});
   if (!r.ok()) return;
-  int matched = 0, unmatched = 0;
+  // A final match stays parked until its refund (where the operator's policy says so) and its
+  // event have landed: a crash before that leaves it to be matched again.
+  int matched = 0;
+  std::vector<v1::StatusEvent> refund_events;
+  std::vector<std::string> refund_members;
+  auto record = [&](const std::string& member, const v1::StatusEvent& event) {
+    std::vector<redis::Command> writes = SettleParkedCommands(member);
+    writes.insert(writes.begin(), EventCommand(event));
+    outbox_.Add(std::move(writes));
+    metrics_.Receipt(member.substr(0, member.find('\n')), event.status());
+    ++matched;
+  };
   for (size_t i = 0; i < r->size(); ++i) {
     Result<MatchedReceipt> m = ReadReceiptMatch((*r)[i], now);
     if (!m.ok()) continue;
+    const std::string& member = members->elements[i].str;  // "<operator>\n<id>"
+    const std::string op = member.substr(0, member.find('\n'));
     if (m->match == ReceiptMatch::kFinal) {
-      ++matched;
-      const std::string& member = members->elements[i].str;  // "<operator>\n<id>"
-      metrics_.Receipt(member.substr(0, member.find('\n')), m->event.status());
-      outbox_.Add({EventCommand(m->event)});
+      const Route* route = RouteNamed(op);
+      if (route != nullptr && RefundsOn(*route, m->event.status())) {
+        refund_events.push_back(m->event);
+        refund_members.push_back(member);
+      } else {
+        record(member, m->event);
+      }
     } else if (m->match == ReceiptMatch::kUnmatched) {
-      ++unmatched;
-      const std::string& member = members->elements[i].str;
-      spdlog::warn("receipt {} matched no message in {} s; kept in {}", member.substr(0, member.find('\n')) + ":" +
-                   member.substr(member.find('\n') + 1), config_.receipt_park_s, keys::kUnmatchedReceipts);
+      spdlog::warn("receipt {} matched no message in {} s; kept in {}", op + ":" + member.substr(member.find('\n') + 1),
+                   config_.receipt_park_s, keys::kUnmatchedReceipts);
     }
+  }
+  const std::vector<bool> refunded = RefundByReceipt(refund_events);
+  for (size_t i = 0; i < refund_events.size(); ++i) {
+    if (refunded[i]) record(refund_members[i], refund_events[i]);
   }
   if (matched > 0) spdlog::info("{} parked receipt(s) matched their message", matched);
 }

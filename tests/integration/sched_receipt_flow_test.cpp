@@ -7,6 +7,8 @@
 
 #include <regex>
 
+#include "common/time.h"
+#include "keys/keys.h"
 #include "sched/receipts.h"
 #include "stack.h"
 
@@ -99,9 +101,17 @@ TEST(SchedReceiptFlowTest, ReceiptsBeforeTheirKeyAreParkedThenMatched) {
   EXPECT_EQ(m.event.message_id(), "msg-9");
   EXPECT_EQ(m.event.status(), v1::STATUS_UNDELIVERED);
   EXPECT_EQ(m.event.error(), "stat:UNDELIV err:005");
+  // It stays parked until the scheduler has recorded what the match led to: a crash before
+  // that matches it again, with the same answer.
+  EXPECT_EQ(Int(stack, {"ZCARD", "dlr:parked"}), 1);
+  sched::MatchedReceipt again = run(sched::RetryParkedCommand(member, settings, 3500));
+  EXPECT_EQ(again.match, sched::ReceiptMatch::kFinal);
+  EXPECT_EQ(again.event.message_id(), "msg-9");
+  EXPECT_EQ(again.event.status(), v1::STATUS_UNDELIVERED);
+  for (const redis::Command& c : sched::SettleParkedCommands(member)) ASSERT_TRUE(r.Run(c).ok());
   EXPECT_EQ(Int(stack, {"ZCARD", "dlr:parked"}), 0);
   EXPECT_EQ(Int(stack, {"EXISTS", "dlr:park:op:early"}), 0);
-  EXPECT_EQ(run(sched::RetryParkedCommand(member, settings, 3000)).match, sched::ReceiptMatch::kGone);
+  EXPECT_EQ(run(sched::RetryParkedCommand(member, settings, 4000)).match, sched::ReceiptMatch::kGone);
 
   // Never matched: after park_s it is kept in the unmatched stream and counted.
   EXPECT_EQ(run(sched::MatchReceiptCommand("op", "stray", receipt, settings, 1000)).match, sched::ReceiptMatch::kParked);
@@ -173,6 +183,66 @@ TEST(SchedReceiptFlowTest, FailureReceiptsAreRefundedWhereTheOperatorSaysSo) {
   EXPECT_TRUE(WaitUntil([&] { return stack.Balance(account) == 100; })) << stack.Balance(account);
   HttpResponse one = stack.Api("GET", "/v1/messages/" + ids[0], "", key);
   EXPECT_NE(one.body.find("refunded"), std::string::npos) << one.body;
+}
+
+// A failure receipt that came before its message's key (parked, review M4) is refunded by the
+// operator's refund_on like one matched at once, exactly once however often it is matched,
+// and stays parked until refund and event have landed: with the ledger down it waits.
+TEST(SchedReceiptFlowTest, AParkedFailureReceiptIsRefundedOnceWhereTheOperatorSaysSo) {
+  Stack::Options options;
+  options.sim_args = {"--receipt-delay-ms", "600000"};  // the SMSC's own receipt never comes here
+  options.operator_toml = "refund_on = [\"undelivered\"]\n";
+  options.sched_toml = "receipt_park_s = 120\n";
+  Stack stack(options);
+  auto [account, key] = stack.CreateFundedAccount("parked", 10, 100);
+  const std::string id = Send(stack, key, "+989121234590", "parked bounce");
+  ASSERT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "submitted"; }));
+  ASSERT_TRUE(WaitUntil([&] { return stack.Balance(account) == 90; })) << stack.Balance(account);
+
+  // The receipt arrives "before" the key: the key is taken away, the receipt parked, the key
+  // written back, as the submitting instance would.
+  Result<redis::Reply> keys = stack.redis().Run({"KEYS", "dlr:sim:*"});
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->elements.size(), 1u);
+  const std::string receipt_key = keys->elements[0].str;
+  const std::string op_id = receipt_key.substr(std::string("dlr:sim:").size());
+  Result<redis::Reply> value = stack.redis().Run({"GET", receipt_key});
+  ASSERT_TRUE(value.ok());
+  const std::string written = value->str;
+  ASSERT_TRUE(stack.redis().Run({"DEL", receipt_key}).ok());
+  smpp::Receipt receipt;
+  receipt.state = smpp::ReceiptState::kUndelivered;
+  receipt.stat = "UNDELIV";
+  receipt.error_code = "001";
+  sched::ReceiptSettings settings;
+  settings.park_s = 120;
+  Result<std::vector<redis::Reply>> parked = stack.redis().PipelineScripts(
+      {sched::MatchReceiptCommand("sim", op_id, receipt, settings, NowMs())}, {&sched::MatchReceiptScript()});
+  ASSERT_TRUE(parked.ok());
+  ASSERT_EQ(Int(stack, {"ZCARD", "dlr:parked"}), 1);
+
+  // With the ledger down the refund cannot be made: the receipt stays parked, nothing is final.
+  stack.process("smsgw-ledger")->Stop();
+  ASSERT_TRUE(stack.redis().Run({"SET", receipt_key, written}).ok());
+  Process* sched = stack.process("smsgw-sched");
+  ASSERT_TRUE(WaitUntil([&] { return sched->Log().find("refund after receipt for " + id) != std::string::npos; }))
+      << "the refund never failed: the test did not test anything";
+  EXPECT_EQ(Int(stack, {"ZCARD", "dlr:parked"}), 1);
+  EXPECT_EQ(stack.MessageStatus(key, id), "submitted");
+
+  stack.Start("smsgw-ledger");
+  ExpectAll(stack, key, {id}, "undelivered");
+  EXPECT_TRUE(WaitUntil([&] { return stack.Balance(account) == 100; })) << stack.Balance(account);
+  EXPECT_TRUE(WaitUntil([&] { return Int(stack, {"ZCARD", "dlr:parked"}) == 0; }));
+  HttpResponse one = stack.Api("GET", "/v1/messages/" + id, "", key);
+  EXPECT_NE(one.body.find("refunded"), std::string::npos) << one.body;
+  // Parked again as it was before it was settled (a crash between refund and settling): it is
+  // matched and settled again, and not refunded twice.
+  const std::string member = sched::ParkedMember("sim", op_id);
+  ASSERT_TRUE(stack.redis().Run({"SET", keys::ParkedReceipt("sim", op_id), "undelivered\tstat:UNDELIV err:001"}).ok());
+  ASSERT_TRUE(stack.redis().Run({"ZADD", keys::kParkedReceipts, std::to_string(NowMs()), member}).ok());
+  EXPECT_TRUE(WaitUntil([&] { return Int(stack, {"ZCARD", "dlr:parked"}) == 0; }));
+  EXPECT_EQ(stack.Balance(account), 100);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <thread>
+#include <tuple>
 
 #include "api/idempotency_record.h"
 #include "auth/api_key.h"
@@ -41,7 +42,9 @@ int64_t Queued(Stack& stack, int64_t account) {
 
 TEST(ApiIdempotencyTest, TheSameKeyAndBodyReplayTheFirstAnswerWithoutASecondCharge) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("idem", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("idem", 10, 100);
   HttpResponse first = stack.Api("POST", "/v1/messages", kBody, key, {{"Idempotency-Key", "order-1"}, {"X-Request-ID", "req-1"}});
   ASSERT_EQ(first.status, 202) << first.body;
   EXPECT_EQ(first.Header("idempotent-replayed"), "");
@@ -62,7 +65,9 @@ TEST(ApiIdempotencyTest, TheSameKeyAndBodyReplayTheFirstAnswerWithoutASecondChar
   EXPECT_EQ(stack.Balance(account), 80);
 
   // A refusal is an answer too: it is replayed, and running it again would not be the same request.
-  auto [poor, poor_key] = stack.CreateFundedAccount("idem-poor", 10, 5);
+  int64_t poor = 0;
+  std::string poor_key;
+  std::tie(poor, poor_key) = stack.CreateFundedAccount("idem-poor", 10, 5);
   HttpResponse refused = Post(stack, poor_key, "order-3");
   EXPECT_EQ(refused.status, 402);
   ASSERT_EQ(stack.Smsctl({"topup", std::to_string(poor), "100", "--ref", "more"}).exit_code, 0);
@@ -74,7 +79,9 @@ TEST(ApiIdempotencyTest, TheSameKeyAndBodyReplayTheFirstAnswerWithoutASecondChar
 
 TEST(ApiIdempotencyTest, AnotherBodyOrPathWithTheKeyIs409AndKeysAreChecked) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("idem-409", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("idem-409", 10, 100);
   ASSERT_EQ(Post(stack, key, "k").status, 202);
   HttpResponse other_body = Post(stack, key, "k", R"({"to":"+989121234567","text":"something else"})");
   EXPECT_EQ(other_body.status, 409) << other_body.body;
@@ -91,7 +98,9 @@ TEST(ApiIdempotencyTest, AnotherBodyOrPathWithTheKeyIs409AndKeysAreChecked) {
   EXPECT_EQ(stack.Balance(account), 80);
 
   // Keys are per account: another account's same key is its own request.
-  auto [other, other_key] = stack.CreateFundedAccount("idem-other", 10, 100);
+  int64_t other = 0;
+  std::string other_key;
+  std::tie(other, other_key) = stack.CreateFundedAccount("idem-other", 10, 100);
   HttpResponse theirs = Post(stack, other_key, "k");
   ASSERT_EQ(theirs.status, 202);
   EXPECT_EQ(theirs.Header("idempotent-replayed"), "");
@@ -100,7 +109,9 @@ TEST(ApiIdempotencyTest, AnotherBodyOrPathWithTheKeyIs409AndKeysAreChecked) {
 
 TEST(ApiIdempotencyTest, AThousandConcurrentRequestsWithOneKeyChargeOnce) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("idem-storm", 10, 100000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("idem-storm", 10, 100000);
   constexpr int kThreads = 20, kPerThread = 50;
   std::mutex mu;
   std::map<int, int> statuses;
@@ -152,7 +163,9 @@ TEST(ApiIdempotencyTest, AThousandConcurrentRequestsWithOneKeyChargeOnce) {
 
 TEST(ApiIdempotencyTest, AFailedEnqueueIsRunAgainOnRetryAndSentOnce) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("idem-m5", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("idem-m5", 10, 100);
   const std::string express = R"({"to":"+989121234567","text":"urgent","priority":"express"})";
   // The express stream is broken (a string where a stream should be): the enqueue fails after
   // the debit, the API refunds, and the answer is 503.
@@ -225,7 +238,9 @@ v1::DebitRequest Debit(int64_t account, const std::string& id) {
 
 TEST(ApiIdempotencyTest, AnUnsettledAnswerWaitsForTheHoldThenReplaysOrRunsAgain) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("idem-unsettled", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("idem-unsettled", 10, 100);
   rpc::LedgerClient ledger(stack.ledger_address());
 
   // Held: the message may be in the queue. Not run again, not answered yet.
@@ -260,7 +275,9 @@ TEST(ApiIdempotencyTest, AnUnsettledAnswerWaitsForTheHoldThenReplaysOrRunsAgain)
 
 TEST(ApiIdempotencyTest, AClaimLeftByADeadServerIsSettledFromItsMessages) {
   Stack stack(NoScheduler());  // a claim is stale after idempotency_stale_ms (60 s)
-  auto [account, key] = stack.CreateFundedAccount("idem-stale", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("idem-stale", 10, 100);
   rpc::LedgerClient ledger(stack.ledger_address());
   auto plant_claim = [&](const std::string& idem, int64_t claimed_ms) {
     api::IdempotencyRecord rec = RecordOfBody();  // a claim, as a server that died left it

@@ -3,6 +3,7 @@
 // "Authorization failed for sendsms", 400 with Kannel's texts. dlr-url and dlr-mask travel with
 // the accepted event for smsgw-report to call.
 #include <gtest/gtest.h>
+#include <tuple>
 
 #include "keys/keys.h"
 #include "proto/smsgw.pb.h"
@@ -21,7 +22,9 @@ class ApiKannelTest : public ::testing::Test {
     stack_ = new Stack(options);
     // The ledger sets it after its warm-up (contract 3); without it an unknown key is 503.
     (void)stack_->redis().Run({"SET", keys::kLedgerReady, "1"});
-    auto [account, key] = stack_->CreateFundedAccount("kannel", 10, 100000);
+    int64_t account = 0;
+    std::string key;
+    std::tie(account, key) = stack_->CreateFundedAccount("kannel", 10, 100000);
     account_ = account;
     const size_t dot = key.find('.');
     user_ = key.substr(0, dot);
@@ -114,7 +117,9 @@ TEST_F(ApiKannelTest, RefusalsUseKannelsStatusesAndTexts) {
   expect(Get(Auth() + "&to=989121234567&text=x&smsc=nowhere"), 400, "Unknown smsc, rejected");
   expect(Get(Auth() + "&to=989121234567&text=x&udh=%06%05%04%0B%84%23%F0"), 400, "UDH field not supported, rejected");
 
-  auto [poor, poor_key] = stack_->CreateFundedAccount("kannel-poor", 10, 5);
+  int64_t poor = 0;
+  std::string poor_key;
+  std::tie(poor, poor_key) = stack_->CreateFundedAccount("kannel-poor", 10, 5);
   const size_t dot = poor_key.find('.');
   expect(Get("username=" + poor_key.substr(0, dot) + "&password=" + poor_key.substr(dot + 1) + "&to=989121234567&text=x"),
          402, "Insufficient funds, rejected");

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "api/app.h"
 #include "api/problem.h"
@@ -135,11 +136,19 @@ TEST(ApiOpenApiTest, TheDocumentDescribesEveryRouteAndAnswer) {
     EXPECT_NE(std::find(listed.begin(), listed.end(), code), listed.end()) << code << " not in Problem.code";
   }
 
-  auto [account, key] = stack.CreateFundedAccount("contract", 10, 1000);
-  auto [poor, poor_key] = stack.CreateFundedAccount("contract-poor", 10, 5);
-  auto [off, off_key] = stack.CreateFundedAccount("contract-off", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("contract", 10, 1000);
+  int64_t poor = 0;
+  std::string poor_key;
+  std::tie(poor, poor_key) = stack.CreateFundedAccount("contract-poor", 10, 5);
+  int64_t off = 0;
+  std::string off_key;
+  std::tie(off, off_key) = stack.CreateFundedAccount("contract-off", 10, 100);
   ASSERT_TRUE(stack.redis().Run({"HSET", keys::Account(off), "status", "disabled"}).ok());
-  auto [slow, slow_key] = stack.CreateFundedAccount("contract-slow", 10, 100);
+  int64_t slow = 0;
+  std::string slow_key;
+  std::tie(slow, slow_key) = stack.CreateFundedAccount("contract-slow", 10, 100);
   ASSERT_TRUE(stack.redis().Run({"HSET", keys::Account(slow), "rate_rps", "1", "rate_burst", "1"}).ok());
   const std::string msg = R"({"to":"+989121234567","text":"contract"})";
   const std::string kannel = "username=" + key.substr(0, key.find('.')) + "&password=" + key.substr(key.find('.') + 1);

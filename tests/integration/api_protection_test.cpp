@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "auth/api_key.h"
 #include "keys/keys.h"
@@ -98,8 +99,12 @@ class ApiProtectionTest : public ::testing::Test {
 Stack* ApiProtectionTest::stack_ = nullptr;
 
 TEST_F(ApiProtectionTest, AnAccountOverItsRateIsTold429WithRetryAfter) {
-  auto [slow, slow_key] = stack_->CreateFundedAccount("rate-slow", 10, 100);
-  auto [other, other_key] = stack_->CreateFundedAccount("rate-other", 10, 100);
+  int64_t slow = 0;
+  std::string slow_key;
+  std::tie(slow, slow_key) = stack_->CreateFundedAccount("rate-slow", 10, 100);
+  int64_t other = 0;
+  std::string other_key;
+  std::tie(other, other_key) = stack_->CreateFundedAccount("rate-other", 10, 100);
   // Per-account limits live in the account hash (contract 1: smsctl account set-rate-limit).
   ASSERT_TRUE(stack_->redis().Run({"HSET", keys::Account(slow), "rate_rps", "1", "rate_burst", "3"}).ok());
   int ok = 0;
@@ -120,7 +125,9 @@ TEST_F(ApiProtectionTest, AnAccountOverItsRateIsTold429WithRetryAfter) {
 }
 
 TEST_F(ApiProtectionTest, BodyHeaderAndBatchLimitsAreAnswered) {
-  auto [account, key] = stack_->CreateFundedAccount("limits", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_->CreateFundedAccount("limits", 10, 100);
   HttpResponse big = stack_->Api("POST", "/v1/messages", R"({"to":"+989121234567","text":")" + std::string(5000, 'x') + "\"}", key);
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(big.Json().at("code"), "payload_too_large");
@@ -135,7 +142,9 @@ TEST_F(ApiProtectionTest, BodyHeaderAndBatchLimitsAreAnswered) {
 }
 
 TEST_F(ApiProtectionTest, ASlowClientIsCutOffWhileOthersAreServed) {
-  auto [account, key] = stack_->CreateFundedAccount("slowloris", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_->CreateFundedAccount("slowloris", 10, 100);
   SocketClient slow(stack_->api_port());
   ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\n"));
   const auto start = std::chrono::steady_clock::now();
@@ -174,8 +183,12 @@ TEST_F(ApiProtectionTest, ConnectionsBeyondTheLimitAreRefused) {
 }
 
 TEST_F(ApiProtectionTest, ARevokedKeyOrDisabledAccountIsRefusedWithinASecond) {
-  auto [account, key] = stack_->CreateFundedAccount("revoked", 10, 100);
-  auto [other, other_key] = stack_->CreateFundedAccount("disabled", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_->CreateFundedAccount("revoked", 10, 100);
+  int64_t other = 0;
+  std::string other_key;
+  std::tie(other, other_key) = stack_->CreateFundedAccount("disabled", 10, 100);
   ASSERT_EQ(stack_->Api("GET", "/v1/balance", "", key).status, 200);  // now cached (for 10 minutes)
   ASSERT_EQ(stack_->Api("GET", "/v1/balance", "", other_key).status, 200);
   // What smsgw-ledger does on `smsctl key revoke` and `account disable` (contract 2).
@@ -204,7 +217,9 @@ TEST(ApiReadinessTest, ReadyzChecksRedisTheLedgerAndTheReportDaemon) {
   options.sched = false;
   options.api_toml = "report_grace_ms = 500\nmax_express_backlog = 5\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("ready", 10, 1000000);  // the polls below send
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("ready", 10, 1000000);  // the polls below send
   ASSERT_TRUE(stack.redis().Run({"SET", keys::kLedgerReady, "1"}).ok());
   auto ready = [&] { return stack.Api("GET", "/readyz").status == 200; };
   ASSERT_TRUE(WaitUntil(ready));
@@ -256,7 +271,9 @@ TEST(ApiShutdownTest, SigtermFinishesRequestsInFlightAndRefusesNewOnes) {
   Stack::Options options;
   options.sched = false;
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("draining", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("draining", 10, 100);
   const std::string body = R"({"to":"+989121234567","text":"in flight"})";
   SocketClient in_flight(stack.api_port());
   ASSERT_TRUE(in_flight.Send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +

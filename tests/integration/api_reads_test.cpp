@@ -6,6 +6,7 @@
 // - review m4: a message whose hold was refunded before it was sent ends final (canceled),
 //   never `accepted` for ever.
 #include <gtest/gtest.h>
+#include <tuple>
 
 #include "stack.h"
 
@@ -47,8 +48,12 @@ void ExpectNotFound(const HttpResponse& r) {
 
 TEST(ApiReadsTest, AnyIdThatIsNotTheCallersMessageIs404) {
   Stack stack(NoScheduler());
-  auto [a, key_a] = stack.CreateFundedAccount("reader-a", 10, 100);
-  auto [b, key_b] = stack.CreateFundedAccount("reader-b", 10, 100);
+  int64_t a = 0;
+  std::string key_a;
+  std::tie(a, key_a) = stack.CreateFundedAccount("reader-a", 10, 100);
+  int64_t b = 0;
+  std::string key_b;
+  std::tie(b, key_b) = stack.CreateFundedAccount("reader-b", 10, 100);
   const std::string id = Send(stack, key_a);
   ASSERT_TRUE(WaitUntil([&] { return Reported(stack, key_a, id); }));
 
@@ -61,7 +66,9 @@ TEST(ApiReadsTest, AnyIdThatIsNotTheCallersMessageIs404) {
 
 TEST(ApiReadsTest, TheStatusIsNeverLowerThanTheHoldImplies) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("lagging", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("lagging", 10, 100);
   rpc::LedgerClient ledger(stack.ledger_address());
 
   // smsgw-report wrote `accepted`; then the scheduler captured (it would submit next), and
@@ -88,7 +95,9 @@ TEST(ApiReadsTest, AnExpiredHoldShowsExpired) {
   options.api_toml = "hold_ttl_s = 1\nreport_grace_ms = 600000\n";
   options.report = false;  // nothing but the hold knows the message (sends go on meanwhile)
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("expiring", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("expiring", 10, 100);
   const std::string id = Send(stack, key);
   EXPECT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "expired"; })) << stack.MessageStatus(key, id);
   EXPECT_TRUE(WaitUntil([&] { return stack.Balance(account) == 100; }));
@@ -96,7 +105,9 @@ TEST(ApiReadsTest, AnExpiredHoldShowsExpired) {
 
 TEST(ApiReadsTest, AMessageRefundedBeforeSendingEndsCanceledNotAccepted) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("refunded", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("refunded", 10, 100);
   const std::string id = Send(stack, key);
   ASSERT_TRUE(WaitUntil([&] { return Reported(stack, key, id); }));
   // What the API does when its enqueue pipeline fails after the debit (review m4): refund.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "stack.h"
 
@@ -28,7 +29,9 @@ std::string Msg(const std::string& to, const std::string& text) {
 
 TEST(ApiSendBatchTest, ItemsAreJudgedAloneAndTheMoneyIsExact) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("batcher", 10, 35);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("batcher", 10, 35);
   const std::string body = R"({"messages":[)" + Msg("+989121234567", "one") + "," +  // 10, leaves 25
                            Msg("12", "bad number") + "," +                             // 400
                            Msg("+989121234568", std::string(200, 'x')) + "," +         // 20, leaves 5
@@ -64,7 +67,9 @@ TEST(ApiSendBatchTest, ItemsAreJudgedAloneAndTheMoneyIsExact) {
 
 TEST(ApiSendBatchTest, OneTextToManyNumbers) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("fanout", 3, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("fanout", 3, 1000);
   nlohmann::json body = {{"text", "hello all"}, {"priority", "express"}, {"to", nlohmann::json::array()}};
   for (int i = 0; i < 100; ++i) body["to"].push_back("+98912" + std::to_string(1000000 + i));
   HttpResponse r = stack.Api("POST", "/v1/messages/batch", body.dump(), key);
@@ -78,7 +83,9 @@ TEST(ApiSendBatchTest, OneTextToManyNumbers) {
 
 TEST(ApiSendBatchTest, TooManyItemsIs413AndNotAListIs400) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("limits", 1, 100000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("limits", 1, 100000);
   nlohmann::json body = {{"text", "x"}, {"to", nlohmann::json::array()}};
   for (int i = 0; i < 1001; ++i) body["to"].push_back("+989121234567");
   HttpResponse r = stack.Api("POST", "/v1/messages/batch", body.dump(), key);
@@ -94,7 +101,9 @@ TEST(ApiSendBatchTest, TooManyItemsIs413AndNotAListIs400) {
 
 TEST(ApiSendBatchTest, ConcurrentSendsNeverOverdrawAndUseTheLastUnit) {
   Stack stack(NoScheduler());
-  auto [account, key] = stack.CreateFundedAccount("crowd", 7, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("crowd", 7, 1000);
   constexpr int kClients = 64;
   constexpr int kEach = 4;  // 256 sends of 7 on 1000: exactly 142 fit, leaving 6
   std::atomic<int> accepted{0}, poor{0}, other{0};
@@ -120,7 +129,9 @@ TEST(ApiSendBatchTest, ALedgerThatIsDownOrStalledIs503Quickly) {
   Stack::Options options = NoScheduler();
   options.api_toml = "ledger_timeout_ms = 500\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("waiting", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("waiting", 10, 100);
   ASSERT_EQ(stack.Api("POST", "/v1/messages", Msg("+989121234567", "warm"), key).status, 202);
 
   // Stalled: the process is there but does not answer.

@@ -3,6 +3,7 @@
 // operator link that drops loses nothing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <tuple>
 
 #include "stack.h"
 
@@ -17,7 +18,9 @@ std::string Send(Stack& stack, const std::string& key, const std::string& text) 
 
 TEST(DaemonLifecycleTest, EveryDaemonStopsCleanlyOnSigterm) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("lifecycle", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("lifecycle", 10, 100);
   const std::string id = Send(stack, key, "bye");
   ASSERT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "delivered"; }));
   for (const char* name : {"smsgw-api", "smsgw-sched", "smsgw-report", "smsgw-ledger", "smsgw-smsc-sim"}) {
@@ -32,7 +35,9 @@ TEST(DaemonLifecycleTest, EveryDaemonStopsCleanlyOnSigterm) {
 
 TEST(DaemonLifecycleTest, KilledSchedulerResumesItsWorkAfterRestart) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("resume", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("resume", 10, 1000);
   stack.process("smsgw-sched")->Kill();
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "queued " + std::to_string(i)));
@@ -47,7 +52,9 @@ TEST(DaemonLifecycleTest, KilledSchedulerResumesItsWorkAfterRestart) {
 
 TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("report-crash", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("report-crash", 10, 1000);
   stack.process("smsgw-report")->Kill();
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "while report is down " + std::to_string(i)));
@@ -67,7 +74,9 @@ TEST(DaemonLifecycleTest, KilledReportDaemonLosesNoEvents) {
 
 TEST(DaemonLifecycleTest, OperatorLinkDownLosesNothing) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("link-down", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("link-down", 10, 1000);
   stack.process("smsgw-smsc-sim")->Kill();
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) ids.push_back(Send(stack, key, "while the operator is away " + std::to_string(i)));

@@ -3,6 +3,7 @@
 // back, smsgw-report writes PostgreSQL, and the API shows `delivered`. The balance falls by
 // exactly the cost.
 #include <gtest/gtest.h>
+#include <tuple>
 
 #include "stack.h"
 
@@ -11,7 +12,9 @@ namespace {
 
 TEST(EndToEndTest, MessagesAreDeliveredAndChargedExactly) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("acme", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("acme", 10, 1000);
   EXPECT_EQ(stack.Balance(account), 1000);
 
   struct Sent {
@@ -72,7 +75,9 @@ TEST(EndToEndTest, MessagesAreDeliveredAndChargedExactly) {
 
 TEST(EndToEndTest, ExpressMessagesAreDeliveredToo) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("fast", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("fast", 10, 100);
   HttpResponse r = stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"now","priority":"express"})", key);
   ASSERT_EQ(r.status, 202) << r.body;
   const std::string id = r.Json().at("id");

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "auth/api_key.h"
 #include "stack.h"
@@ -216,7 +217,9 @@ TEST_F(LedgerAdminTest, DisabledAccountsAndRevokedKeysAreRefusedAndAnnounced) {
 // while smsgw-report has not written the message (here it does not run) GET shows it from
 // the hold.
 TEST_F(LedgerAdminTest, TheApiReadsHoldsWhereTheLedgerKeepsThem) {
-  auto [account, key] = stack_.CreateFundedAccount("reader", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("reader", 10, 100);
   HttpResponse sent = stack_.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"hi"})", key);
   ASSERT_EQ(sent.status, 202) << sent.body;
   const std::string id = sent.Json().at("id");

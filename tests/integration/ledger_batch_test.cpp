@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "proto/smsgw.pb.h"
 #include "ledger_requests.h"
@@ -54,7 +55,9 @@ class LedgerBatchTest : public ::testing::Test {
 };
 
 TEST_F(LedgerBatchTest, ConcurrentBatchesNeverOverdrawAndUseTheLastUnit) {
-  auto [account, key] = stack_.CreateFundedAccount("race", 7, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("race", 7, 1000);
   std::atomic<int> ok{0};
   std::atomic<int> refused{0};
   std::atomic<int> failed_calls{0};
@@ -97,7 +100,9 @@ TEST_F(LedgerBatchTest, ConcurrentBatchesNeverOverdrawAndUseTheLastUnit) {
 }
 
 TEST_F(LedgerBatchTest, AMessageIdDebitedTwiceIsChargedOnce) {
-  auto [account, key] = stack_.CreateFundedAccount("twice", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("twice", 10, 100);
   // Twice in one batch: both items answer OK, the money moves once.
   v1::DebitBatchReply r = Debits({DebitItem(account, "dup", 30), DebitItem(account, "other", 5), DebitItem(account, "dup", 30)});
   ASSERT_EQ(r.items_size(), 3);
@@ -116,8 +121,12 @@ TEST_F(LedgerBatchTest, AMessageIdDebitedTwiceIsChargedOnce) {
 }
 
 TEST_F(LedgerBatchTest, CaptureBatchAnswersEachItemInOrder) {
-  auto [a, key_a] = stack_.CreateFundedAccount("capture-a", 10, 100);
-  auto [b, key_b] = stack_.CreateFundedAccount("capture-b", 10, 100);
+  int64_t a = 0;
+  std::string key_a;
+  std::tie(a, key_a) = stack_.CreateFundedAccount("capture-a", 10, 100);
+  int64_t b = 0;
+  std::string key_b;
+  std::tie(b, key_b) = stack_.CreateFundedAccount("capture-b", 10, 100);
   Debits({DebitItem(a, "c1", 10), DebitItem(a, "c2", 20), DebitItem(b, "c3", 30), DebitItem(a, "c4", 5)});
   ASSERT_EQ(ledger_.Refund(a, "c2", "test")->result(), v1::LEDGER_OK);
 
@@ -146,7 +155,9 @@ TEST_F(LedgerBatchTest, CaptureBatchAnswersEachItemInOrder) {
 }
 
 TEST_F(LedgerBatchTest, RefundBatchRefundsOnce) {
-  auto [account, key] = stack_.CreateFundedAccount("refunds", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("refunds", 10, 100);
   Debits({DebitItem(account, "r1", 10), DebitItem(account, "r2", 20), DebitItem(account, "r3", 40)});
   ASSERT_EQ(Captures({CaptureItem(account, "r2")}).items(0).result(), v1::LEDGER_OK);
   EXPECT_EQ(Balance(account).balance(), 30);
@@ -184,7 +195,9 @@ TEST_F(LedgerBatchTest, RefundBatchRefundsOnce) {
 }
 
 TEST_F(LedgerBatchTest, AnInvalidItemOrTooManyItemsRefuseTheWholeCall) {
-  auto [account, key] = stack_.CreateFundedAccount("invalid", 10, 1'000'000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("invalid", 10, 1'000'000);
   struct Case {
     v1::DebitRequest item;
     std::string says;
@@ -244,7 +257,9 @@ TEST_F(LedgerBatchTest, BatchLoadKeepsMoneyExact) {
   constexpr int kThreads = 8;
   constexpr int kItems = 100;
   const int64_t total = int64_t{kThreads} * calls * kItems;
-  auto [account, key] = stack_.CreateFundedAccount("load", 3, total * 3);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("load", 3, total * 3);
   std::atomic<int64_t> ok{0};
   std::vector<std::thread> threads;
   const auto start = std::chrono::steady_clock::now();

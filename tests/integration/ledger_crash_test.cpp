@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "auth/api_key.h"
 #include "ledger_requests.h"
@@ -66,7 +67,9 @@ TEST(LedgerCrashTest, KilledAtEachFlushStepNothingIsLostOrCountedTwice) {
   Stack::Options options = Stack::LedgerOnly();
   options.ledger_flush_interval_ms = 60000;
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("crash", 1, 10000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("crash", 1, 10000);
   int round = 0;
   for (const std::string point :
        {"crash-flush-before-commit", "crash-flush-after-commit", "crash-flush-after-unmark"}) {
@@ -102,7 +105,9 @@ TEST(LedgerCrashTest, RedisRestartedFromAnAofThatLostItsTail) {
   Stack::Options options = Stack::LedgerOnly();
   options.private_redis = true;
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("aof", 1, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("aof", 1, 1000);
   rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
   ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, "kept-", 1, 100)).ok());
   ASSERT_TRUE(WaitUntil([&] { return Pg(stack, account, "balance held") == "900 100"; }));
@@ -143,7 +148,9 @@ TEST(LedgerCrashTest, RedisRestartedEmptyIsReloadedWithoutARestart) {
   options.private_redis = true;
   options.ledger_flush_interval_ms = 60000;  // flushes only when the ledger stops
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("empty", 1, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("empty", 1, 1000);
   {
     rpc::LedgerClient ledger(stack.ledger_address(), std::chrono::seconds(20));
     ASSERT_TRUE(ledger.DebitBatch(DebitBatch(account, "d", 10, 10)).ok());
@@ -231,7 +238,9 @@ TEST(LedgerCrashTest, TwoLedgersAtOnceThroughAnEmptiedRedis) {
 // within a flush interval, without a restart and without repeating it.
 TEST(LedgerCrashTest, ATopUpWhoseRedisStepFailedIsFinishedWithoutARestart) {
   Stack stack(Stack::LedgerOnly());
-  auto [account, key] = stack.CreateFundedAccount("m13", 1, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("m13", 1, 100);
   stack.process("smsgw-ledger")->Stop();
   stack.Start("smsgw-ledger", {"SMSGW_LEDGER_FAULT=fail-topup-apply"});
   CommandResult r = stack.Smsctl({"topup", std::to_string(account), "50", "--ref", "half-done"});

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/time.h"
 #include "ledger_requests.h"
@@ -66,7 +67,9 @@ class LedgerHoldsTest : public ::testing::Test {
 // the message goes out) or expired (its capture was refused), never both, and the money adds up.
 TEST_F(LedgerHoldsTest, AnExpiryRacingCapturesNeverRefundsASentMessage) {
   constexpr int kHolds = 400;
-  auto [account, key] = stack_.CreateFundedAccount("race", 1, kHolds);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("race", 1, kHolds);
   v1::DebitBatchRequest debits;
   for (int i = 0; i < kHolds; ++i) *debits.add_items() = DebitItem(account, "h" + std::to_string(i), 1, 1);
   ASSERT_TRUE(ledger_.DebitBatch(debits).ok());
@@ -121,7 +124,9 @@ TEST_F(LedgerHoldsTest, AnExpiryRacingCapturesNeverRefundsASentMessage) {
 // ledger ran that refund before the debit. The refund leaves a tombstone; the late debit is
 // refused with HOLD_REFUNDED and takes no money, and the message can never be captured.
 TEST_F(LedgerHoldsTest, ARefundThatOvertakesItsDebitMakesTheDebitRefused) {
-  auto [account, key] = stack_.CreateFundedAccount("m9", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("m9", 10, 100);
   Result<v1::RefundReply> refund = ledger_.Refund(account, "late", "debit reply lost");
   ASSERT_TRUE(refund.ok());
   EXPECT_EQ(refund->result(), v1::LEDGER_HOLD_UNKNOWN);
@@ -141,7 +146,9 @@ TEST_F(LedgerHoldsTest, ARefundThatOvertakesItsDebitMakesTheDebitRefused) {
 // Review m11: money never becomes a Lua number (a double): amounts beyond 2^53 stay exact, in
 // Redis and in PostgreSQL.
 TEST_F(LedgerHoldsTest, AmountsBeyondADoublesPrecisionStayExact) {
-  auto [account, key] = stack_.CreateFundedAccount("big", 1, 0);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("big", 1, 0);
   const std::string big = "9007199254740993";  // 2^53 + 1: a double reads 2^53
   ASSERT_EQ(stack_.Smsctl({"topup", std::to_string(account), big, "--ref", "big"}).exit_code, 0);
   EXPECT_EQ(Balance(account), 9007199254740993);
@@ -161,7 +168,9 @@ TEST_F(LedgerHoldsTest, AmountsBeyondADoublesPrecisionStayExact) {
 // what Redis has), ledger_flushes is gone, and the hourly activity is one row however many
 // flushes there are.
 TEST_F(LedgerHoldsTest, BookkeepingDoesNotGrowWithTopUpsOrFlushes) {
-  auto [account, key] = stack_.CreateFundedAccount("books", 1, 0);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("books", 1, 0);
   const std::string id = std::to_string(account);
   for (int i = 0; i < 30; ++i) {
     ASSERT_EQ(stack_.Smsctl({"topup", id, "10", "--ref", "pay-" + std::to_string(i)}).exit_code, 0);
@@ -192,7 +201,9 @@ class LedgerSlowSweepTest : public LedgerHoldsTest {
 };
 
 TEST_F(LedgerSlowSweepTest, ACaptureAfterTheTtlFailsEvenBeforeTheSweep) {
-  auto [account, key] = stack_.CreateFundedAccount("m2", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("m2", 10, 100);
   const int64_t debited_at = NowMs();
   ASSERT_EQ(Debit(account, "late", 30, /*ttl_s=*/1).result(), v1::LEDGER_OK);
   ASSERT_EQ(Debit(account, "fresh", 20, /*ttl_s=*/3600).result(), v1::LEDGER_OK);
@@ -218,7 +229,9 @@ class LedgerRetentionTest : public LedgerHoldsTest {
 };
 
 TEST_F(LedgerRetentionTest, HoldsArePrunedAfterTheRetention) {
-  auto [account, key] = stack_.CreateFundedAccount("prune", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("prune", 10, 100);
   ASSERT_EQ(Debit(account, "old", 30, /*ttl_s=*/6).result(), v1::LEDGER_OK);
   ASSERT_EQ(Capture(account, "old"), v1::LEDGER_OK);
   EXPECT_EQ(stack_.Hold(account, "old"), "charged:30");

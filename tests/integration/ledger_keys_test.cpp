@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <thread>
+#include <tuple>
 
 #include "ledger/lua_scripts.h"
 #include "proto/smsgw.pb.h"
@@ -116,8 +117,12 @@ TEST(LedgerKeysTest, EveryScriptTouchesTheKeysOfOneAccount) {
   // Everything the ledger does with scripts: account creation and top-up, debits across two
   // accounts in one batch (one refused, one expiring), captures, refunds, the sweeper, the
   // flusher, a settings change, and a restart's comparison with PostgreSQL.
-  auto [a, key_a] = stack.CreateFundedAccount("keys-a", 10, 100);
-  auto [b, key_b] = stack.CreateFundedAccount("keys-b", 10, 50);
+  int64_t a = 0;
+  std::string key_a;
+  std::tie(a, key_a) = stack.CreateFundedAccount("keys-a", 10, 100);
+  int64_t b = 0;
+  std::string key_b;
+  std::tie(b, key_b) = stack.CreateFundedAccount("keys-b", 10, 50);
   v1::DebitBatchRequest debits;
   for (auto [account, id, cost, ttl] : std::vector<std::tuple<int64_t, std::string, int64_t, int64_t>>{
            {a, "d1", 10, 3600}, {b, "d2", 20, 3600}, {a, "e1", 30, 1}, {b, "poor", 1000, 3600}}) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "proto/smsgw.pb.h"
 #include "rpc/clients.h"
@@ -36,7 +37,9 @@ class LedgerMoneyTest : public ::testing::Test {
 
 // 2,000 debits of cost 1 from 16 threads against a balance of 1,000: exactly 1,000 succeed.
 TEST_F(LedgerMoneyTest, ConcurrentDebitsNeverOverdrawAndUseTheLastUnit) {
-  auto [account, key] = stack_.CreateFundedAccount("race", 1, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("race", 1, 1000);
   std::atomic<int> ok{0};
   std::atomic<int> refused{0};
   std::vector<std::thread> threads;
@@ -60,7 +63,9 @@ TEST_F(LedgerMoneyTest, ConcurrentDebitsNeverOverdrawAndUseTheLastUnit) {
 }
 
 TEST_F(LedgerMoneyTest, DebitIsIdempotentOnTheMessageId) {
-  auto [account, key] = stack_.CreateFundedAccount("idem", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("idem", 10, 100);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) threads.emplace_back([&] { Debit(account, "same-message", 30); });
   for (auto& th : threads) th.join();
@@ -68,7 +73,9 @@ TEST_F(LedgerMoneyTest, DebitIsIdempotentOnTheMessageId) {
 }
 
 TEST_F(LedgerMoneyTest, ConcurrentTopUpsWithOneReferenceAddOnce) {
-  auto [account, key] = stack_.CreateFundedAccount("topups", 10, 0);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("topups", 10, 0);
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
   for (int t = 0; t < 8; ++t) {
@@ -88,7 +95,9 @@ TEST_F(LedgerMoneyTest, ConcurrentTopUpsWithOneReferenceAddOnce) {
 }
 
 TEST_F(LedgerMoneyTest, RefundReturnsMoneyOnceAndBlocksCapture) {
-  auto [account, key] = stack_.CreateFundedAccount("refund", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("refund", 10, 100);
   ASSERT_EQ(Debit(account, "r1", 40).result(), v1::LEDGER_OK);
   std::vector<std::thread> threads;
   std::atomic<int> fresh{0};
@@ -105,7 +114,9 @@ TEST_F(LedgerMoneyTest, RefundReturnsMoneyOnceAndBlocksCapture) {
 }
 
 TEST_F(LedgerMoneyTest, CaptureThenRefundAfterChargeReturnsMoneyOnce) {
-  auto [account, key] = stack_.CreateFundedAccount("charged", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("charged", 10, 100);
   ASSERT_EQ(Debit(account, "c1", 25).result(), v1::LEDGER_OK);
   EXPECT_EQ(ledger_.Capture(account, "c1")->result(), v1::LEDGER_OK);
   EXPECT_EQ(ledger_.Capture(account, "c1")->result(), v1::LEDGER_OK);  // idempotent
@@ -117,7 +128,9 @@ TEST_F(LedgerMoneyTest, CaptureThenRefundAfterChargeReturnsMoneyOnce) {
 }
 
 TEST_F(LedgerMoneyTest, ExpiredHoldsAreRefundedWithAnExpiredEvent) {
-  auto [account, key] = stack_.CreateFundedAccount("expiry", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("expiry", 10, 100);
   ASSERT_EQ(Debit(account, "e1", 30, /*ttl_s=*/1).result(), v1::LEDGER_OK);
   EXPECT_EQ(Balance(account), 70);
   EXPECT_TRUE(WaitUntil([&] { return Balance(account) == 100; }, std::chrono::seconds(10)));
@@ -135,7 +148,9 @@ TEST_F(LedgerMoneyTest, ExpiredHoldsAreRefundedWithAnExpiredEvent) {
 }
 
 TEST_F(LedgerMoneyTest, FlushesBringPostgresToTheRedisBalanceAndSurviveARestart) {
-  auto [account, key] = stack_.CreateFundedAccount("flush", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("flush", 10, 1000);
   for (int i = 0; i < 20; ++i) ASSERT_EQ(Debit(account, "f" + std::to_string(i), 10).result(), v1::LEDGER_OK);
   ASSERT_TRUE(ledger_.Refund(account, "f0", "test").ok());
   const std::string sql = "SELECT balance FROM accounts WHERE id = " + std::to_string(account);
@@ -155,7 +170,9 @@ TEST_F(LedgerMoneyTest, FlushesBringPostgresToTheRedisBalanceAndSurviveARestart)
 // smsctl ledger reconcile: exit 0 while every account adds up in Redis and in PostgreSQL, exit 1
 // naming the account as soon as one does not.
 TEST_F(LedgerMoneyTest, HistoryAndReconcileThroughSmsctl) {
-  auto [account, key] = stack_.CreateFundedAccount("books", 1, 500);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("books", 1, 500);
   const std::string id = std::to_string(account);
   ASSERT_EQ(stack_.Smsctl({"topup", id, "300", "--ref", "second"}).exit_code, 0);
   for (const std::string m : {"d1", "d2", "d3"}) ASSERT_EQ(Debit(account, m, 10).result(), v1::LEDGER_OK);

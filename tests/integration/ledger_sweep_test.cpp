@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <tuple>
 
 #include "proto/smsgw.pb.h"
 #include "rpc/clients.h"
@@ -63,7 +64,9 @@ class LedgerSweepTest : public ::testing::Test {
 // sent) before the sweeper's step for it ran. Re-adding the captured hold's entry, due, puts
 // the sweeper exactly there.
 TEST_F(LedgerSweepTest, ACapturedHoldIsNeverExpired) {
-  auto [account, key] = stack_.CreateFundedAccount("c1", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("c1", 10, 100);
   v1::DebitBatchReply debits = Debits(account, {{"captured", 30}, {"held", 20}}, /*ttl_s=*/1);
   ASSERT_EQ(debits.items(0).result(), v1::LEDGER_OK);
   ASSERT_EQ(debits.items(1).result(), v1::LEDGER_OK);
@@ -89,7 +92,9 @@ TEST_F(LedgerSweepTest, ACapturedHoldIsNeverExpired) {
 // appended and its index entry is still there. The next pass sends the event, once, and does
 // not return the money again.
 TEST_F(LedgerSweepTest, AnExpiryWhoseEventWasLostIsSentAgain) {
-  auto [account, key] = stack_.CreateFundedAccount("resend", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("resend", 10, 100);
   ASSERT_EQ(Debits(account, {{"e1", 30}}, /*ttl_s=*/1).items(0).result(), v1::LEDGER_OK);
   ASSERT_TRUE(WaitUntil([&] { return ExpiredEvents("e1") == 1; }, std::chrono::seconds(10)));
   EXPECT_EQ(Balance(account), 100);
@@ -106,7 +111,9 @@ TEST_F(LedgerSweepTest, AnExpiryWhoseEventWasLostIsSentAgain) {
 // Index entries written before a debit that was refused, or left by a refund, are harmless: the
 // sweeper drops them without an event or any money moving.
 TEST_F(LedgerSweepTest, EntriesOfRefusedOrRefundedDebitsAreDroppedQuietly) {
-  auto [account, key] = stack_.CreateFundedAccount("quiet", 10, 10);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("quiet", 10, 10);
   v1::DebitBatchReply r = Debits(account, {{"paid", 10}, {"too-poor", 10}}, /*ttl_s=*/1);
   ASSERT_EQ(r.items(0).result(), v1::LEDGER_OK);
   ASSERT_EQ(r.items(1).result(), v1::LEDGER_INSUFFICIENT_FUNDS);
@@ -125,7 +132,9 @@ TEST_F(LedgerSweepTest, EntriesOfRefusedOrRefundedDebitsAreDroppedQuietly) {
 // account out of ledger:dirty, leaves a change no mark points to. The next start finds it by
 // comparing Redis with PostgreSQL.
 TEST_F(LedgerSweepTest, AChangeWhoseDirtyMarkWasLostIsFlushedAfterARestart) {
-  auto [account, key] = stack_.CreateFundedAccount("lost-mark", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack_.CreateFundedAccount("lost-mark", 10, 1000);
   ASSERT_EQ(Debits(account, {{"d1", 100}}, 3600).items(0).result(), v1::LEDGER_OK);
   const std::string sql = "SELECT balance FROM accounts WHERE id = " + std::to_string(account);
   ASSERT_TRUE(WaitUntil([&] { return stack_.Sql(sql) == "900"; })) << stack_.Sql(sql);

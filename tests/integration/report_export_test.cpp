@@ -8,6 +8,7 @@
 #include <atomic>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "report_rows.h"
 #include "stack.h"
@@ -46,7 +47,9 @@ TEST(ReportExportTest, AMillionRowsStreamInConstantMemory) {
   Stack::Options o;
   o.sim = o.sched = false;
   Stack stack(o);
-  auto [account, key] = stack.CreateFundedAccount("exporter", 10, 0);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("exporter", 10, 0);
   const int64_t first_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
       2 * 86'400'000;

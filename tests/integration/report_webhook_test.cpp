@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "keys/keys.h"
 #include "proto/smsgw.pb.h"
@@ -40,7 +41,9 @@ TEST(ReportWebhookTest, SignedCallbacksAreRetriedUntilAccepted) {
   Stack::Options options;
   options.report_toml = "webhook_allow_private = true\nwebhook_retry_base_ms = 200\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("hooks", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("hooks", 10, 1000);
   const std::string secret = stack.Sql("SELECT webhook_secret FROM accounts WHERE id = " + std::to_string(account));
   ASSERT_GE(secret.size(), 32u);
 

@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "rpc/clients.h"
 #include "sched/receipts.h"
@@ -38,8 +39,12 @@ TEST(SchedBatchTest, MessagesWhoseCaptureIsRefusedAreNotSentAndEndFinal) {
   Stack::Options options;
   options.sched = false;  // the queue fills first; the scheduler reads it in one go
   Stack stack(options);
-  auto [a1, key1] = stack.CreateFundedAccount("capture-a", 10, 1000);
-  auto [a2, key2] = stack.CreateFundedAccount("capture-b", 10, 1000);
+  int64_t a1 = 0;
+  std::string key1;
+  std::tie(a1, key1) = stack.CreateFundedAccount("capture-a", 10, 1000);
+  int64_t a2 = 0;
+  std::string key2;
+  std::tie(a2, key2) = stack.CreateFundedAccount("capture-b", 10, 1000);
   struct Sent {
     int64_t account;
     std::string key;
@@ -87,7 +92,9 @@ TEST(SchedBatchTest, MessagesWhoseCaptureIsRefusedAreNotSentAndEndFinal) {
 
 TEST(SchedBatchTest, WithNoLinkBoundTheBacklogStaysInItsStream) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("no-link", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("no-link", 10, 1000);
   stack.process("smsgw-smsc-sim")->Kill();
   std::vector<std::string> ids;
   for (int i = 0; i < 20; ++i) ids.push_back(Send(stack, key, "+989121234567", "waiting " + std::to_string(i)));
@@ -115,7 +122,9 @@ TEST(SchedBatchTest, MessagesWaitForTheLedgerAndGoOutWhenItAnswers) {
   Stack::Options options;
   options.sched = false;
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("ledger-away", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("ledger-away", 10, 1000);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(Send(stack, key, "+989121234567", "later " + std::to_string(i)));
   stack.process("smsgw-ledger")->Kill();
@@ -143,7 +152,9 @@ TEST(SchedBatchTest, OutcomeWritesRedisRefusesAreKeptUntilTheyLand) {
   Stack::Options options;
   options.sim_args = {"--response-delay-ms", "1500"};
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("outbox", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("outbox", 10, 1000);
   const std::string id = Send(stack, key, "+989121234567", "through a redis hiccup");
   const std::string stream = "{a:" + std::to_string(account) + "}:q";
   // Captured: the submit follows at once, and the simulator holds its answer back for 1.5 s.

@@ -4,6 +4,7 @@
 
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "rpc/clients.h"
 #include "stack.h"
@@ -28,7 +29,9 @@ TEST(SchedDlqTest, FailuresAreDeadLetteredRefundedAndReplayed) {
   options.sim_args = {"--reject-prefix", "98935", "--transient-rate", "0.3", "--seed", "7"};
   options.sched_toml = "max_attempts = 2\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("dlq", 10, 130);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("dlq", 10, 130);
   std::vector<std::string> refused, others;
   for (int i = 0; i < 3; ++i) refused.push_back(Send(stack, key, R"({"to":"+98935123456)" + std::to_string(i) + R"(","text":"no"})"));
   for (int i = 0; i < 10; ++i) others.push_back(Send(stack, key, R"({"to":"+98912123456)" + std::to_string(i) + R"(","text":"yes"})"));
@@ -122,7 +125,9 @@ TEST(SchedDlqTest, FailuresAreDeadLetteredRefundedAndReplayed) {
 
 TEST(SchedDlqTest, ValidityPassedWhileWaitingBecomesExpiredAndRefunded) {
   Stack stack;
-  auto [account, key] = stack.CreateFundedAccount("validity", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("validity", 10, 100);
   stack.process("smsgw-smsc-sim")->Kill();  // nothing is sent meanwhile
   const std::string id = Send(stack, key, R"({"to":"+989121234567","text":"soon stale","validity_s":1})");
   const std::string kept = Send(stack, key, R"({"to":"+989121234568","text":"no hurry"})");

@@ -2,6 +2,7 @@
 // operator with the longest matching prefix is chosen, and when its SMSC cannot be reached the
 // next matching operator carries its messages, through the whole stack.
 #include <gtest/gtest.h>
+#include <tuple>
 
 #include "stack.h"
 
@@ -16,7 +17,9 @@ TEST(SchedFailoverTest, AnUnreachableOperatorsMessagesGoThroughTheNextMatchingOn
       "\n[[operators]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsystem_id = \"smsgw\"\n"
       "password = \"x\"\nreconnect_max_s = 1\nprefixes = [\"+98912\"]\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("failover", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("failover", 10, 1000);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(stack.SendText(key, "+98912123457" + std::to_string(i), "failover"));
   for (const std::string& id : ids) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <future>
 #include <thread>
+#include <tuple>
 
 #include "rpc/clients.h"
 #include "stack.h"
@@ -36,7 +37,9 @@ TEST(SchedFairnessTest, SmallAccountsAndExpressGoThroughAFlood) {
   rpc::LedgerClient ledger(stack.ledger_address());
 
   // The flood, through the API's batch endpoint: 100 requests of 1,000.
-  auto [flood, flood_key] = stack.CreateFundedAccount("flood", 1, kFlood);
+  int64_t flood = 0;
+  std::string flood_key;
+  std::tie(flood, flood_key) = stack.CreateFundedAccount("flood", 1, kFlood);
   for (int b = 0; b < kFlood / 1000; ++b) {
     nlohmann::json to = nlohmann::json::array();
     for (int i = 0; i < 1000; ++i) to.push_back("+98912" + std::to_string(1000000 + b * 1000 + i));
@@ -60,7 +63,9 @@ TEST(SchedFairnessTest, SmallAccountsAndExpressGoThroughAFlood) {
     ASSERT_TRUE(ledger.TopUp(topup).ok());
     small.emplace_back(created->account_id(), created->api_key());
   }
-  auto [express, express_key] = stack.CreateFundedAccount("express", 1, 10000);
+  int64_t express = 0;
+  std::string express_key;
+  std::tie(express, express_key) = stack.CreateFundedAccount("express", 1, 10000);
 
   stack.Start("smsgw-sched");
   ASSERT_TRUE(WaitUntil([&] { return Count(stack, "status = 'submitted'") >= 5000; }, std::chrono::seconds(60)));
@@ -120,8 +125,12 @@ TEST(SchedFairnessTest, AnAccountsWeightSetWithSmsctlIsItsShare) {
   options.api_toml = "max_queued_messages = 20000\n";
   Stack stack(options);
   constexpr int kEach = 3000;
-  auto [heavy, heavy_key] = stack.CreateFundedAccount("heavy", 1, kEach);
-  auto [light, light_key] = stack.CreateFundedAccount("light", 1, kEach);
+  int64_t heavy = 0;
+  std::string heavy_key;
+  std::tie(heavy, heavy_key) = stack.CreateFundedAccount("heavy", 1, kEach);
+  int64_t light = 0;
+  std::string light_key;
+  std::tie(light, light_key) = stack.CreateFundedAccount("light", 1, kEach);
   CommandResult set = stack.Smsctl({"account", "set-weight", std::to_string(heavy), "3"});
   ASSERT_EQ(set.exit_code, 0) << set.err;
   for (const auto& [key, prefix] : {std::pair{heavy_key, 1000000}, std::pair{light_key, 2000000}}) {

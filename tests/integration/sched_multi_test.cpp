@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "stack.h"
 
@@ -61,7 +62,9 @@ TEST(SchedMultiTest, TwoInstancesShareTheOperatorsTps) {
   EXPECT_FALSE(c1.empty());
   EXPECT_NE(c1, c2);
 
-  auto [account, key] = stack.CreateFundedAccount("tps", 1, 100000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("tps", 1, 100000);
   const std::vector<std::string> ids = SendMany(stack, key, 1500, "tps");
   ASSERT_EQ(ids.size(), 1500u);
   EXPECT_TRUE(WaitUntil([&] { return stack.Sql("SELECT count(*) FROM messages WHERE status = 'delivered'") == "1500"; },
@@ -101,8 +104,12 @@ TEST(SchedMultiTest, KillingOneInstanceMidFloodLosesNothing) {
   options.operator_toml = "response_timeout_ms = 1000\nwindow = 20\n";
   options.sim_args = {"--response-delay-ms", "5", "--receipt-delay-ms", "300"};
   Stack stack(options);
-  auto [a1, key1] = stack.CreateFundedAccount("kill-a", 10, 100000);
-  auto [a2, key2] = stack.CreateFundedAccount("kill-b", 10, 100000);
+  int64_t a1 = 0;
+  std::string key1;
+  std::tie(a1, key1) = stack.CreateFundedAccount("kill-a", 10, 100000);
+  int64_t a2 = 0;
+  std::string key2;
+  std::tie(a2, key2) = stack.CreateFundedAccount("kill-b", 10, 100000);
   std::vector<std::string> ids = SendMany(stack, key1, 1500, "a");
   std::vector<std::string> more = SendMany(stack, key2, 1500, "b");
   ids.insert(ids.end(), more.begin(), more.end());

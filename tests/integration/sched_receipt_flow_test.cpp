@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <tuple>
 
 #include "common/time.h"
 #include "keys/keys.h"
@@ -42,7 +43,9 @@ TEST(SchedReceiptFlowTest, HexSubmitIdsMatchDecimalReceiptIds) {
   options.sim_args = {"--id-format", "HEX", "--receipt-id-format", "dec10", "--no-receipt-tlvs"};
   options.operator_toml = "message_id_format = \"hex\"\nreceipt_id_format = \"decimal\"\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("ids", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("ids", 10, 1000);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(Send(stack, key, "+98912123450" + std::to_string(i), "m" + std::to_string(i)));
   ExpectAll(stack, key, ids, "delivered");
@@ -56,7 +59,9 @@ TEST(SchedReceiptFlowTest, AReceiptNotRecordedIsNotAcknowledgedAndComesAgain) {
   Stack::Options options;
   options.sim_args = {"--receipt-delay-ms", "1500"};
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("durable", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("durable", 10, 1000);
   const std::string id = Send(stack, key, "+989121234567", "receipt survives");
   ASSERT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "submitted"; }));
   ASSERT_TRUE(stack.RedisRefusesWrites(true).ok());
@@ -133,7 +138,9 @@ TEST(SchedReceiptFlowTest, ALateSubmitResponseStillRecordsTheOperatorsId) {
   options.operator_toml = "response_timeout_ms = 400\n";
   options.sched_toml = "claim_idle_ms = 5000\nreceipt_park_s = 10\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("late", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("late", 10, 1000);
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(Send(stack, key, "+98912123456" + std::to_string(i), "late " + std::to_string(i)));
   ExpectAll(stack, key, ids, "delivered");
@@ -155,7 +162,9 @@ TEST(SchedReceiptFlowTest, APartThatFailsIsSentAloneAndThrottlingSpendsNoAttempt
   options.sim_args = {"--fail-part", "2", "--throttle-every", "3", "--mo-every", "2"};
   options.sched_toml = "max_attempts = 2\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("parts", 10, 10000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("parts", 10, 10000);
   std::vector<std::string> ids;
   const std::string long_text(300, 'x');  // 2 parts of 153 septets
   for (int i = 0; i < 6; ++i) ids.push_back(Send(stack, key, "+98912123457" + std::to_string(i), long_text));
@@ -176,7 +185,9 @@ TEST(SchedReceiptFlowTest, FailureReceiptsAreRefundedWhereTheOperatorSaysSo) {
   options.sim_args = {"--receipt-mix", "UNDELIV=1,REJECTD=1"};
   options.operator_toml = "refund_on = [\"undelivered\"]\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("refunds", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("refunds", 10, 100);
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(Send(stack, key, "+98912123458" + std::to_string(i), "bounce"));
   ExpectAll(stack, key, ids, "undelivered");
@@ -194,7 +205,9 @@ TEST(SchedReceiptFlowTest, AParkedFailureReceiptIsRefundedOnceWhereTheOperatorSa
   options.operator_toml = "refund_on = [\"undelivered\"]\n";
   options.sched_toml = "receipt_park_s = 120\n";
   Stack stack(options);
-  auto [account, key] = stack.CreateFundedAccount("parked", 10, 100);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("parked", 10, 100);
   const std::string id = Send(stack, key, "+989121234590", "parked bounce");
   ASSERT_TRUE(WaitUntil([&] { return stack.MessageStatus(key, id) == "submitted"; }));
   ASSERT_TRUE(WaitUntil([&] { return stack.Balance(account) == 90; })) << stack.Balance(account);

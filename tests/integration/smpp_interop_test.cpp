@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "stack.h"
 
@@ -36,7 +37,9 @@ TEST(SmppInteropTest, Ucs2PartsAndReceiptsWithAnIndependentSmsc) {
   ASSERT_TRUE(peer.Running()) << "node or the npm package smpp is missing (scripts/test installs it): " << peer.Log();
   stack.Start("smsgw-sched");
 
-  auto [account, key] = stack.CreateFundedAccount("interop", 10, 1000);
+  int64_t account = 0;
+  std::string key;
+  std::tie(account, key) = stack.CreateFundedAccount("interop", 10, 1000);
   const std::string persian = "سلام دنیا، این یک پیام است";
   std::string long_text;
   for (int i = 0; i < 30; ++i) long_text += "part" + std::to_string(i) + " ";  // 2 GSM-7 parts

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <tuple>
 
 #include "common/version.h"
 #include "stack.h"
@@ -86,8 +87,12 @@ TEST(SmsctlOpsTest, SendFileInChunksWritesFailuresThatCanBeSentAgain) {
 
 TEST(SmsctlOpsTest, StreamsShowTheBacklogPerLevelAndAccount) {
   Stack stack;
-  auto [a, key_a] = stack.CreateFundedAccount("backlog-a", 1, 1000);
-  auto [b, key_b] = stack.CreateFundedAccount("backlog-b", 1, 1000);
+  int64_t a = 0;
+  std::string key_a;
+  std::tie(a, key_a) = stack.CreateFundedAccount("backlog-a", 1, 1000);
+  int64_t b = 0;
+  std::string key_b;
+  std::tie(b, key_b) = stack.CreateFundedAccount("backlog-b", 1, 1000);
   stack.process("smsgw-sched")->Kill();  // nothing drains the queues
   for (int i = 0; i < 7; ++i) ASSERT_EQ(stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"a"})", key_a).status, 202);
   for (int i = 0; i < 3; ++i) ASSERT_EQ(stack.Api("POST", "/v1/messages", R"({"to":"+989121234567","text":"b"})", key_b).status, 202);

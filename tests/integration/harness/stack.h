@@ -116,7 +116,8 @@ class Stack {
 
   // Runs the built smsctl with --config <this stack's config> and `args`.
   CommandResult Smsctl(const std::vector<std::string>& args);
-  // smsctl account create + topup; returns {account id, api key}.
+  // smsctl account create + topup; returns {account id, api key}. Tests take it with std::tie,
+  // not a structured binding: clang before 16 cannot capture a binding in a lambda (review F10).
   std::pair<int64_t, std::string> CreateFundedAccount(const std::string& name, int64_t price, int64_t topup);
 
   // The balance `smsctl balance` shows (-1 if the command fails).

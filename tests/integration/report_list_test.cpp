@@ -135,7 +135,8 @@ TEST_F(ReportListTest, PagesGiveEveryRowOnceAcrossDaysWithEqualTimestamps) {
   const std::string cursor = first.Json()["next_cursor"];
   HttpResponse cross = stack_.Api("GET", "/v1/messages?limit=1000&cursor=" + cursor, "", key_b_);
   ASSERT_EQ(cross.status, 200);
-  for (const auto& m : cross.Json()["messages"]) EXPECT_EQ(std::count(b_want.begin(), b_want.end(), m["id"]), 1);
+  const nlohmann::json cross_page = cross.Json();  // kept: a range-for over a temporary's member dangles
+  for (const auto& m : cross_page.at("messages")) EXPECT_EQ(std::count(b_want.begin(), b_want.end(), m["id"]), 1);
   // A page's fields.
   nlohmann::json m = first.Json()["messages"][0];
   EXPECT_EQ(m["id"], want[0]);

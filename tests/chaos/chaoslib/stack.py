@@ -11,6 +11,11 @@ import time
 from .procs import Child, ChaosError, alive, free_port, port_open, wait
 from .proxy import ProxyHub
 
+# api.hold_ttl_s of the suite's gateway (24 h by default): the money check waits this long at
+# most for holds that no message will capture to come back. Longer than any message waits in
+# a queue here, so a hold that expires is one whose message never got there.
+HOLD_TTL_S = 300
+
 
 def sh(root, script, timeout=180):
     """Runs bash with scripts/lib/servers.sh sourced (the same server set-up scripts/test uses)."""
@@ -149,6 +154,9 @@ dsn = "host=127.0.0.1 port={p['pg_proxy']} dbname=smsgw user=postgres connect_ti
 
 [api]
 listen = "127.0.0.1:{p['api']}"
+# A debit whose message never reached a queue (smsgw-api killed between the ledger's answer
+# and its enqueue) is returned when its hold expires: soon enough here for the check to see it.
+hold_ttl_s = {HOLD_TTL_S}
 ledger_address = "127.0.0.1:{p['ledger']}"
 report_address = "127.0.0.1:{p['report']}"
 

@@ -2,25 +2,31 @@
 side, with the SMSC's own log as the witness of what was sent."""
 
 import collections
+import json
 import re
 import time
 
 from .procs import ChaosError
+from .stack import HOLD_TTL_S
 
 FINAL = ("delivered", "undelivered", "failed", "expired", "canceled")
 # Final statuses for which the customer pays: the operator took the message (a failure
 # receipt is charged by default, sched.refund_failed_receipts = false). The others were refunded.
 PAID = ("delivered", "undelivered", "expired")
+# The error of a message whose hold expired before it was sent (smsgw-ledger's sweeper): expired,
+# and refunded.
+HOLD_EXPIRED = "not sent before its hold expired"
 
 
 def wait_final(stack, accepted_ids, seconds):
     """Polls the report database until every accepted id has a final status; returns the rows
-    {id: (status, cost, account)} as they are at the end, and whether all became final."""
+    {id: (status, cost, account, hold expired)} as they are at the end, and whether all became
+    final."""
     deadline = time.monotonic() + seconds
     ids = set(accepted_ids)
     while True:
-        rows = {r[0]: (r[1], int(r[2] or 0), int(r[3])) for r in stack.psql(
-            "SELECT id, status, cost, account_id FROM messages")}
+        rows = {r[0]: (r[1], int(r[2] or 0), int(r[3]), r[4] == "t") for r in stack.psql(
+            "SELECT id, status, cost, account_id, coalesce(error = '" + HOLD_EXPIRED + "', false) FROM messages")}
         pending = [i for i in ids if i not in rows or rows[i][0] not in FINAL]
         if not pending or time.monotonic() > deadline:
             return rows, not pending
@@ -36,6 +42,25 @@ def smsc_witness(path):
             for t in token.findall(line):
                 counts[t] += 1
     return counts
+
+
+def balances_released(stack, accounts, seconds):
+    """{account id: balance JSON} and {account id: error}, polled until nothing is held or
+    `seconds` pass. A debit whose message never reached a queue (smsgw-api killed between the
+    ledger's answer and its enqueue, the client retrying) stays held until api.hold_ttl_s, when
+    the ledger's sweeper returns it: held money is only wrong if it never comes back."""
+    deadline = time.monotonic() + seconds
+    while True:
+        balances, errors = {}, {}
+        for a in accounts:
+            r = stack.smsctl("balance", str(a["id"]), "--output", "json", check=False)
+            if r.returncode != 0:
+                errors[a["id"]] = r.stderr.strip()
+            else:
+                balances[a["id"]] = json.loads(r.stdout)
+        if errors or all(b.get("held", 0) == 0 for b in balances.values()) or time.monotonic() > deadline:
+            return balances, errors
+        time.sleep(5)
 
 
 def callbacks_missing(receiver, rows, book, callback_tokens, seconds):
@@ -72,22 +97,21 @@ def judge(stack, book, accounts, faults_done, drain_s, witness_path, receiver, c
 
     # Money, per account, from the client's side: what it paid is what it put in less what is
     # left, and that must be the price of the messages the operator took.
-    reconcile = stack.smsctl("ledger", "reconcile", "--output", "json", check=False)
     mismatches = []
     paid = collections.Counter()
-    for mid, (status, cost, account) in rows.items():
-        if status in PAID:
+    for mid, (status, cost, account, hold_expired) in rows.items():
+        if status in PAID and not hold_expired:
             paid[account] += cost
+    balances, errors = balances_released(stack, accounts, HOLD_TTL_S + 60)
+    reconcile = stack.smsctl("ledger", "reconcile", "--output", "json", check=False)
     for a in accounts:
-        r = stack.smsctl("balance", str(a["id"]), "--output", "json", check=False)
-        if r.returncode != 0:
-            mismatches.append(f"account {a['id']}: balance unreadable: {r.stderr.strip()}")
+        if a["id"] in errors:
+            mismatches.append(f"account {a['id']}: balance unreadable: {errors[a['id']]}")
             continue
-        import json
-        b = json.loads(r.stdout)
+        b = balances[a["id"]]
         spent = a["topup"] - b["balance"] - b.get("held", 0)
         if b.get("held", 0) != 0:
-            mismatches.append(f"account {a['id']}: {b['held']} still held after the drain")
+            mismatches.append(f"account {a['id']}: {b['held']} still held {HOLD_TTL_S} s after the load")
         if spent != paid[a["id"]]:
             mismatches.append(f"account {a['id']}: paid {spent}, but its sent messages cost {paid[a['id']]}")
     if reconcile.returncode != 0:

@@ -214,10 +214,15 @@ TEST(SchedReceiptFlowTest, AParkedFailureReceiptIsRefundedOnceWhereTheOperatorSa
 
   // The receipt arrives "before" the key: the key is taken away, the receipt parked, the key
   // written back, as the submitting instance would.
-  Result<redis::Reply> keys = stack.redis().Run({"KEYS", "dlr:sim:*"});
-  ASSERT_TRUE(keys.ok());
-  ASSERT_EQ(keys->elements.size(), 1u);
-  const std::string receipt_key = keys->elements[0].str;
+  // The key is written with the submitted event; the API may show `submitted` (a captured
+  // hold) a moment before.
+  std::string receipt_key;
+  ASSERT_TRUE(WaitUntil([&] {
+    Result<redis::Reply> keys = stack.redis().Run({"KEYS", "dlr:sim:*"});
+    if (!keys.ok() || keys->elements.size() != 1) return false;
+    receipt_key = keys->elements[0].str;
+    return true;
+  }));
   const std::string op_id = receipt_key.substr(std::string("dlr:sim:").size());
   Result<redis::Reply> value = stack.redis().Run({"GET", receipt_key});
   ASSERT_TRUE(value.ok());

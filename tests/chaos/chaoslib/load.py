@@ -59,7 +59,8 @@ class Client:
             return None, {}, b""
 
     def send(self, key, path, payload):
-        """POSTs until a definite answer (2xx, or a 4xx other than 429); None if none came."""
+        """POSTs until a definite answer (2xx, or a 4xx other than 429 and 409
+        idempotency_key_in_use, which say "not known yet, ask again"); None if none came."""
         body = json.dumps(payload)
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
                    "Idempotency-Key": str(uuid.uuid4())}
@@ -78,9 +79,13 @@ class Client:
                 self.book.note_status(status)
             if status is not None and status < 500 and status != 429:
                 try:
-                    return status, json.loads(data) if data else {}
+                    answer = json.loads(data) if data else {}
                 except ValueError:
-                    return status, {}
+                    answer = {}
+                # The first request with this key may have queued its messages (it was cut off
+                # by a kill): the answer is known once they are sent or their holds expire.
+                if not (status == 409 and answer.get("code") == "idempotency_key_in_use"):
+                    return status, answer
             retry_after = float(hdrs.get("Retry-After", "0") or 0) if status else 0
             time.sleep(max(pause, min(retry_after, 5)))
             pause = min(pause * 2, 2.0)
